@@ -1,0 +1,46 @@
+# GntCom: `make` publishes the NativeAOT executables into out/, `make test` runs every test.
+DOTNET ?= dotnet
+OUT    := out
+CONFIG := Release
+PREFIX ?= /usr/local
+
+CORE_SRC := $(shell find src/GntCom -name '*.cs' -o -name '*.csproj') Directory.Build.props Directory.Packages.props src/Executable.props
+BINS     := $(OUT)/gnt-com-ifup $(OUT)/gnt-com-ifdown $(OUT)/vif-gnt-com $(OUT)/gnt-com
+
+PUBLISH = $(DOTNET) publish $< -c $(CONFIG) -o $(OUT) --nologo -v quiet -clp:NoSummary && rm -f $(OUT)/*.dbg $(OUT)/*.pdb
+
+.PHONY: all test unit bench demo install uninstall clean
+all: $(BINS)
+
+$(OUT)/gnt-com-ifup: kvm/gnt-com-ifup/gnt-com-ifup.csproj kvm/gnt-com-ifup/Program.cs kvm/TapScript.cs $(CORE_SRC)
+	$(PUBLISH)
+$(OUT)/gnt-com-ifdown: kvm/gnt-com-ifdown/gnt-com-ifdown.csproj kvm/gnt-com-ifdown/Program.cs kvm/TapScript.cs $(CORE_SRC)
+	$(PUBLISH)
+$(OUT)/vif-gnt-com: xen/vif-gnt-com.csproj $(wildcard xen/*.cs) $(CORE_SRC)
+	$(PUBLISH)
+$(OUT)/gnt-com: src/gnt-com/gnt-com.csproj $(wildcard src/gnt-com/*.cs) $(CORE_SRC)
+	$(PUBLISH)
+
+# Every test: unit tests in-process, behaviour tests against out/ (as root: namespaces,
+# taps, qemu, dnsmasq, xenstore). Ends with one "N passed, N failed, N skipped" line.
+test: $(BINS)
+	scripts/run-tests.sh $(CONFIG)
+
+# Only the tests that need neither root nor out/.
+unit:
+	scripts/run-tests.sh $(CONFIG) --filter 'FullyQualifiedName~GntCom.Tests.Unit'
+
+bench: $(BINS)
+	scripts/bench.sh
+
+demo: $(BINS)
+	scripts/demo.sh
+
+install: $(BINS)
+	scripts/install.sh $(DESTDIR)$(PREFIX)
+
+uninstall:
+	scripts/install.sh --uninstall $(DESTDIR)$(PREFIX)
+
+clean:
+	rm -rf $(OUT) */bin */obj */*/bin */*/obj

@@ -1,0 +1,24 @@
+using System.Collections.Generic;
+using System.Net;
+using GntCom.State;
+
+namespace GntCom.Channel;
+
+/// <summary>What a hypervisor call asks for: make <see cref="Interface"/> a channel interface.</summary>
+public sealed class ChannelRequest
+{
+    /// <summary>The interface as the hypervisor named it (tap0, vif5.0, gnt.com.3).</summary>
+    public required string Interface { get; init; }
+    /// <summary>The guest's IP; null to take it from a reservation.</summary>
+    public IPAddress? Ip { get; init; }
+    /// <summary>The guest's MAC (normalised); null to take it from a reservation.</summary>
+    public string? Mac { get; init; }
+    public string? Instance { get; init; }
+    /// <summary>A name the interface must get (Xen's vifname); null to keep a channel name or allocate one.</summary>
+    public string? DesiredName { get; init; }
+    public ChannelKind Kind { get; init; } = ChannelKind.Tap;
+    /// <summary>The caller's parent (qemu for script=), recorded to match its down call.</summary>
+    public int Owner { get; init; }
+    /// <summary>Extra variables handed to the hooks (Ganeti's TAGS, NETWORK_*... are inherited anyway).</summary>
+    public IReadOnlyDictionary<string, string>? HookEnvironment { get; init; }
+}

@@ -1,0 +1,58 @@
+using System;
+using NLog;
+using NLog.Config;
+
+namespace GntCom.Logging;
+
+/// <summary>
+/// GntCom's logging: NLog, configured in code (no config-file scan), routed to stderr
+/// and to syslog (facility daemon, tag = the program's name). One line per action.
+/// </summary>
+public static class Log
+{
+    private static Logger? _logger;
+    private static SyslogTarget? _syslog;
+    private static LogFactory? _factory;
+
+    /// <summary>Sets logging up for <paramref name="program"/>; call once, first thing.</summary>
+    public static void Init(string program, string syslogSocket = "/dev/log")
+    {
+        _factory = new LogFactory();
+        var config = new LoggingConfiguration(_factory);
+        _syslog = new SyslogTarget(program, syslogSocket);
+        config.AddRule(LogLevel.Info, LogLevel.Fatal, new StderrTarget(program));
+        config.AddRule(LogLevel.Info, LogLevel.Fatal, _syslog);
+        _factory.Configuration = config;
+        _logger = _factory.GetLogger(program);
+    }
+
+    /// <summary>Points the syslog copy at another socket ("" = off), once the config is read.</summary>
+    public static void SetSyslogSocket(string path)
+    {
+        if (_syslog != null) _syslog.SocketPath = path;
+    }
+
+    private static Logger Logger => _logger ?? throw new InvalidOperationException("Log.Init was not called");
+
+    public static void Info(string message) => Logger.Info(message);
+    public static void Warn(string message) => Logger.Warn(message);
+    public static void Error(string message) => Logger.Error(message);
+
+    /// <summary>Flushes and closes the targets; entry points call it before exiting.</summary>
+    public static void Shutdown() => _factory?.Shutdown();
+
+    /// <summary>A message made safe for one log line: no line breaks, no control characters.</summary>
+    internal static string OneLine(string message)
+    {
+        foreach (char c in message)
+        {
+            if (c < 0x20)
+            {
+                var chars = message.ToCharArray();
+                for (int i = 0; i < chars.Length; i++) if (chars[i] < 0x20) chars[i] = ' ';
+                return new string(chars);
+            }
+        }
+        return message;
+    }
+}

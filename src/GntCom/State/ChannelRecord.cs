@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using GntCom.Config;
+using GntCom.Inputs;
+
+namespace GntCom.State;
+
+/// <summary>Where a channel interface came from: qemu/Ganeti's tap or Xen's vif.</summary>
+public enum ChannelKind { Tap, Vif }
+
+/// <summary>
+/// What GntCom knows about one channel interface, kept in STATE/ifaces/NAME.
+/// A record is written <c>pending</c> before the interface is touched and turned
+/// <c>up</c> when everything is in place; a pending record found under the lock belongs
+/// to a run that died, and is rolled back.
+/// </summary>
+public sealed record ChannelRecord
+{
+    public required string Name { get; init; }
+    /// <summary>The name the hypervisor gave the interface (tap0, vif5.0): its down call uses it.</summary>
+    public required string Original { get; init; }
+    public required int Index { get; init; }
+    public required IPAddress Ip { get; init; }
+    public required string Mac { get; init; }
+    public string? Instance { get; init; }
+    public ChannelKind Kind { get; init; } = ChannelKind.Tap;
+    /// <summary>The parent process of the up call (qemu for its script=): tells apart two taps of one old name.</summary>
+    public int Owner { get; init; }
+    public bool Pending { get; init; }
+    /// <summary>The IPv6 address given to the interface in bind-interfaces mode.</summary>
+    public IPAddress? Ipv6 { get; init; }
+
+    public string Serialize() => KeyValueText.Format(
+        ("name", Name), ("original", Original),
+        ("ifindex", Index.ToString(CultureInfo.InvariantCulture)),
+        ("ip", Ip.ToString()), ("mac", Mac), ("instance", Instance),
+        ("kind", Kind == ChannelKind.Vif ? "vif" : "tap"),
+        ("owner", Owner.ToString(CultureInfo.InvariantCulture)),
+        ("ipv6", Ipv6?.ToString()),
+        ("state", Pending ? "pending" : "up"));
+
+    /// <summary>Parses a record file, checking every field as if it came from outside.</summary>
+    public static ChannelRecord Parse(string fileName, string text, GntComConfig cfg)
+    {
+        Dictionary<string, string> m = KeyValueText.Parse(text);
+        string Get(string k) => m.TryGetValue(k, out var v) ? v
+            : throw new InvalidInputException("state record " + Quote.Value(fileName) + " lacks " + k);
+        string name = Names.Interface(Get("name"), "state record name");
+        if (name != fileName || !cfg.IsChannelName(name))
+            throw new InvalidInputException("state record " + Quote.Value(fileName) + " names " + Quote.Value(name));
+        if (!int.TryParse(Get("ifindex"), NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index <= 0)
+            throw new InvalidInputException("state record " + Quote.Value(fileName) + " has a bad ifindex");
+        m.TryGetValue("owner", out string? owner);
+        m.TryGetValue("ipv6", out string? ipv6);
+        IPAddress? v6 = null;
+        if (!string.IsNullOrEmpty(ipv6) && (!IPAddress.TryParse(ipv6, out v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6))
+            throw new InvalidInputException("state record " + Quote.Value(fileName) + " has a bad ipv6");
+        return new ChannelRecord
+        {
+            Name = name,
+            Original = Names.Interface(Get("original"), "state record original"),
+            Index = index,
+            Ip = cfg.GuestIp(Get("ip"), "state record ip"),
+            Mac = MacAddress.Parse(Get("mac"), "state record mac"),
+            Instance = Names.Instance(m.GetValueOrDefault("instance"), "state record instance"),
+            Kind = m.GetValueOrDefault("kind") == "vif" ? ChannelKind.Vif : ChannelKind.Tap,
+            Owner = int.TryParse(owner, NumberStyles.None, CultureInfo.InvariantCulture, out int o) ? o : 0,
+            Pending = Get("state") != "up",
+            Ipv6 = v6,
+        };
+    }
+}
+
+/// <summary>A name reserved by `gnt-com allocate` for a guest that is about to start (STATE/reservations/NAME).</summary>
+public sealed record Reservation(string Name, IPAddress Ip, string Mac, string? Instance)
+{
+    public string Serialize() => KeyValueText.Format(
+        ("name", Name), ("ip", Ip.ToString()), ("mac", Mac), ("instance", Instance));
+
+    public static Reservation Parse(string fileName, string text, GntComConfig cfg)
+    {
+        var m = KeyValueText.Parse(text);
+        string name = Names.Interface(m.GetValueOrDefault("name"), "reservation name");
+        if (name != fileName || !cfg.IsChannelName(name))
+            throw new InvalidInputException("reservation " + Quote.Value(fileName) + " names " + Quote.Value(name));
+        return new Reservation(name,
+            cfg.GuestIp(m.GetValueOrDefault("ip"), "reservation ip"),
+            MacAddress.Parse(m.GetValueOrDefault("mac"), "reservation mac"),
+            Names.Instance(m.GetValueOrDefault("instance"), "reservation instance"));
+    }
+}

@@ -1,0 +1,152 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using GntCom.Channel;
+using GntCom.Cli;
+using GntCom.Config;
+using GntCom.Inputs;
+
+namespace GntCom.Admin;
+
+/// <summary>The verbs of gnt-com. Output goes to stdout; errors are thrown to the entry frame.</summary>
+internal static class AdminCommands
+{
+    public static int Allocate(AllocateOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        var ip = cfg.GuestIp(o.Ip, "--ip");
+        string mac = MacAddress.Parse(o.Mac, "--mac");
+        string? instance = Names.Instance(o.Instance, "--instance");
+        using var channels = new Channels(cfg);
+        Console.Out.WriteLine(channels.Allocate(ip, mac, instance).Name);
+        return Entry.Ok;
+    }
+
+    public static int Release(ReleaseOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        string name = Names.Interface(o.Name, "NAME");
+        if (!cfg.IsChannelName(name)) throw new InvalidInputException("NAME " + Quote.Value(name) + " is not a channel name (" + cfg.InterfacePrefix + "N)");
+        using var channels = new Channels(cfg);
+        if (!channels.Release(name)) Console.Error.WriteLine("gnt-com: " + name + " was not reserved");
+        return Entry.Ok;
+    }
+
+    public static int Status(StatusOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        using var channels = new Channels(cfg);
+        Console.Out.Write(Format(channels.Status()));
+        return Entry.Ok;
+    }
+
+    public static int Check(CheckOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        using var channels = new Channels(cfg);
+        var problems = channels.Check();
+        foreach (string p in problems) Console.Out.WriteLine(p);
+        if (problems.Count > 0)
+        {
+            Console.Error.WriteLine("gnt-com: " + problems.Count + " problem(s) found; 'gnt-com repair' fixes what it can");
+            return Entry.Failure;
+        }
+        Console.Out.WriteLine("ok: " + channels.Store.Records().Count + " channel interface(s), all as recorded");
+        return Entry.Ok;
+    }
+
+    public static int Repair(RepairOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        using var channels = new Channels(cfg);
+        var repairs = channels.Repair();
+        foreach (string r in repairs) Console.Out.WriteLine(r);
+        if (repairs.Count == 0) Console.Out.WriteLine("nothing to repair");
+        var left = channels.Check();
+        foreach (string p in left) Console.Error.WriteLine("gnt-com: still wrong: " + p);
+        return left.Count == 0 ? Entry.Ok : Entry.Failure;
+    }
+
+    public static int Dhcp(DhcpOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        using var channels = new Channels(cfg);
+        switch (o.Action)
+        {
+            case "status":
+                var s = channels.Status();
+                Console.Out.Write(FormatDhcp(s));
+                return Entry.Ok;
+            case "reload":
+                if (cfg.Dhcp == DhcpProvider.Off) throw new GntComException("DHCP is off in " + cfg.Source);
+                using (channels.Store.Lock())
+                    channels.Dhcp.Reload(channels.Store.Records().Where(r => !r.Pending).ToList());
+                Console.Out.WriteLine("dhcp: reloaded (" + (channels.Dhcp.RunningPid() is int p && p != 0 ? "pid " + p : "not running: no channel interface") + ")");
+                return Entry.Ok;
+            case "stop":
+                int pid;
+                using (channels.Store.Lock()) pid = channels.Dhcp.Stop();
+                Console.Out.WriteLine(pid == 0 ? "dhcp: was not running" : "dhcp: stopped pid " + pid + " (the next channel change starts it again)");
+                return Entry.Ok;
+            default:
+                throw new InvalidInputException("dhcp action " + Quote.Value(o.Action) + " must be status, reload or stop");
+        }
+    }
+
+    private static string Format(StatusSnapshot s)
+    {
+        var sb = new StringBuilder();
+        sb.Append("state:  ").Append(s.StateDir).Append(s.LockHolder != 0 ? " (locked by pid " + s.LockHolder + ")" : "").Append('\n');
+        sb.Append("config: ").Append(s.ConfigSource).Append('\n');
+        if (s.Channels.Count == 0) sb.Append("channels: none\n");
+        else
+        {
+            var rows = s.Channels.Select(c => new[]
+            {
+                c.Record.Name, c.Record.Original, c.Record.Ip.ToString(), c.Record.Mac,
+                c.Record.Instance ?? "-", c.Record.Kind.ToString().ToLowerInvariant(), c.State,
+            }).ToList();
+            rows.Insert(0, new[] { "CHANNEL", "ORIGINAL", "IP", "MAC", "INSTANCE", "KIND", "STATE" });
+            Table(sb, rows);
+        }
+        if (s.Reservations.Count > 0)
+        {
+            sb.Append("reserved:\n");
+            var rows = s.Reservations.Select(r => new[] { "  " + r.Name, r.Ip.ToString(), r.Mac, r.Instance ?? "-" }).ToList();
+            Table(sb, rows);
+        }
+        foreach (string u in s.Unreadable) sb.Append("unreadable: ").Append(u).Append('\n');
+        sb.Append(FormatDhcp(s));
+        return sb.ToString();
+    }
+
+    private static string FormatDhcp(StatusSnapshot s)
+    {
+        string provider = s.Dhcp switch { DhcpProvider.Dnsmasq => "private dnsmasq", DhcpProvider.External => "external dnsmasq", _ => "off" };
+        var sb = new StringBuilder("dhcp:   ").Append(provider);
+        if (s.Dhcp != DhcpProvider.Off)
+        {
+            sb.Append(", mode ").Append(s.DhcpMode ?? "auto");
+            sb.Append(s.DnsmasqPid != 0 ? ", pid " + s.DnsmasqPid.ToString(CultureInfo.InvariantCulture) : ", not running");
+            sb.Append(", ").Append(s.Channels.Count(c => !c.Record.Pending)).Append(" lease(s) in ").Append(s.HostsFile);
+        }
+        return sb.Append('\n').ToString();
+    }
+
+    private static void Table(StringBuilder sb, System.Collections.Generic.List<string[]> rows)
+    {
+        int cols = rows[0].Length;
+        var width = new int[cols];
+        foreach (var r in rows) for (int i = 0; i < cols; i++) width[i] = Math.Max(width[i], r[i].Length);
+        foreach (var r in rows)
+        {
+            for (int i = 0; i < cols; i++)
+            {
+                sb.Append(r[i]);
+                if (i < cols - 1) sb.Append(' ', width[i] - r[i].Length + 2);
+            }
+            sb.Append('\n');
+        }
+    }
+}

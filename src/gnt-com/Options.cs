@@ -1,0 +1,52 @@
+using CommandLine;
+
+namespace GntCom.Admin;
+
+/// <summary>Options every verb takes.</summary>
+public abstract class CommonOptions
+{
+    [Option("config", MetaValue = "FILE", HelpText = "Config file (default: $GNT_COM_CONF, else /etc/gnt-com/gnt-com.conf).")]
+    public string? Config { get; set; }
+}
+
+[Verb("allocate", HelpText = "Reserve the next free channel name for a guest about to start and print it (for qemu's ifname=).")]
+public sealed class AllocateOptions : CommonOptions
+{
+    [Option("ip", Required = true, MetaValue = "IP", HelpText = "The guest's IP in the channel network.")]
+    public string Ip { get; set; } = "";
+
+    [Option("mac", Required = true, MetaValue = "MAC", HelpText = "The guest's MAC on its channel NIC.")]
+    public string Mac { get; set; } = "";
+
+    [Option("instance", MetaValue = "NAME", HelpText = "The instance's name (shown in logs and status, passed to hooks).")]
+    public string? Instance { get; set; }
+}
+
+[Verb("release", HelpText = "Drop a reservation made by allocate (for a guest that never started).")]
+public sealed class ReleaseOptions : CommonOptions
+{
+    [Value(0, MetaName = "NAME", Required = true, HelpText = "The reserved name, e.g. gnt.com.3.")]
+    public string Name { get; set; } = "";
+}
+
+[Verb("status", HelpText = "Show the channel interfaces, reservations and DHCP server.")]
+public sealed class StatusOptions : CommonOptions
+{
+}
+
+[Verb("check", HelpText = "Compare the host with GntCom's records; exit 1 and list the differences if any.")]
+public sealed class CheckOptions : CommonOptions
+{
+}
+
+[Verb("repair", HelpText = "Heal state left by killed runs and vanished interfaces, and put back what is missing.")]
+public sealed class RepairOptions : CommonOptions
+{
+}
+
+[Verb("dhcp", HelpText = "Control the DHCP server: status, reload (rewrite files, SIGHUP) or stop.")]
+public sealed class DhcpOptions : CommonOptions
+{
+    [Value(0, MetaName = "ACTION", Required = true, HelpText = "status, reload or stop.")]
+    public string Action { get; set; } = "";
+}

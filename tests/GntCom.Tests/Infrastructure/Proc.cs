@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading.Tasks;
+
+namespace GntCom.Tests.Infrastructure;
+
+public sealed record ProcResult(int Code, string Out, string Err)
+{
+    public override string ToString() => "exit " + Code + "\nstdout: " + Out + "\nstderr: " + Err;
+}
+
+/// <summary>Runs a program to completion with a time limit, capturing both streams.</summary>
+public static class Proc
+{
+    public static ProcResult Run(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null,
+        int timeoutMs = 60_000, string? stdin = null)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        if (env != null)
+            foreach (var (k, v) in env)
+            {
+                if (v == null) psi.Environment.Remove(k);
+                else psi.Environment[k] = v;
+            }
+        using var p = Process.Start(psi)!;
+        if (stdin != null) p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        Task<string> @out = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutMs))
+        {
+            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            throw new TimeoutException(file + " " + string.Join(' ', args) + " did not finish in " + timeoutMs + " ms");
+        }
+        p.WaitForExit();
+        return new ProcResult(p.ExitCode, @out.Result, err.Result);
+    }
+
+    public static ProcResult Run(string file, params string[] args) => Run(file, (IEnumerable<string>)args);
+
+    /// <summary>Runs and fails the test when the command fails.</summary>
+    public static string Must(string file, params string[] args)
+    {
+        var r = Run(file, args);
+        if (r.Code != 0) throw new InvalidOperationException(file + " " + string.Join(' ', args) + " failed: " + r);
+        return r.Out;
+    }
+
+    public static string Sh(string script) => Must("/bin/sh", "-c", script);
+}
