@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Text;
+using System.Threading;
+
+namespace GntCom.Tests.Infrastructure;
+
+/// <summary>A long-running program (qemu, a DHCP client) the test talks to and stops.</summary>
+public sealed class Background : IDisposable
+{
+    private readonly Process _p;
+    private readonly StringBuilder _out = new();
+    private readonly StringBuilder _err = new();
+
+    public Background(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        if (env != null)
+            foreach (var (k, v) in env)
+            {
+                if (v == null) psi.Environment.Remove(k);
+                else psi.Environment[k] = v;
+            }
+        _p = Process.Start(psi)!;
+        _p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_out) _out.AppendLine(e.Data); };
+        _p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_err) _err.AppendLine(e.Data); };
+        _p.BeginOutputReadLine();
+        _p.BeginErrorReadLine();
+    }
+
+    public int Pid => _p.Id;
+    public bool HasExited => _p.HasExited;
+    public string Out { get { lock (_out) return _out.ToString(); } }
+    public string Err { get { lock (_err) return _err.ToString(); } }
+
+    public void Send(string line)
+    {
+        _p.StandardInput.WriteLine(line);
+        _p.StandardInput.Flush();
+    }
+
+    public bool WaitForExit(int timeoutMs)
+    {
+        if (!_p.WaitForExit(timeoutMs)) return false;
+        _p.WaitForExit();
+        return true;
+    }
+
+    public int ExitCode => _p.ExitCode;
+
+    public void Kill() { try { _p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeoutMs"/> passes.</summary>
+    public static bool WaitFor(Func<bool> condition, int timeoutMs = 15000)
+    {
+        var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (DateTime.UtcNow < until)
+        {
+            if (condition()) return true;
+            Thread.Sleep(25);
+        }
+        return condition();
+    }
+
+    public override string ToString() => "stdout: " + Out + "\nstderr: " + Err;
+
+    public void Dispose()
+    {
+        if (!_p.HasExited) Kill();
+        _p.Dispose();
+    }
+}
