@@ -14,7 +14,15 @@ public sealed class Host : IDisposable
     public Host(string config = "dhcp = off\n")
     {
         Sandbox = new Sandbox(config);
-        Ns = new NetNs("host");
+        try
+        {
+            Ns = new NetNs("host");
+        }
+        catch
+        {
+            Sandbox.Dispose();
+            throw;
+        }
     }
 
     public NetNs Ns { get; }

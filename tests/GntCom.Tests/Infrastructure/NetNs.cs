@@ -14,11 +14,28 @@ public sealed class NetNs : IDisposable
 {
     private static int _counter;
 
+    static NetNs() => RemoveOrphans();
+
     public NetNs(string role = "ns")
     {
-        Name = "gct" + Environment.ProcessId % 10000 + "-" + Interlocked.Increment(ref _counter) + role[..Math.Min(role.Length, 4)];
+        Name = "gct" + Environment.ProcessId + "-" + Interlocked.Increment(ref _counter) + role[..Math.Min(role.Length, 4)];
         Proc.Must("ip", "netns", "add", Name);
         Ip("link", "set", "lo", "up");
+    }
+
+    /// <summary>Deletes namespaces left by test runs that died (their pid is in the name).</summary>
+    private static void RemoveOrphans()
+    {
+        if (!Directory.Exists("/run/netns")) return;
+        foreach (string path in Directory.GetFiles("/run/netns", "gct*"))
+        {
+            string name = Path.GetFileName(path);
+            int dash = name.IndexOf('-');
+            if (dash < 4 || !int.TryParse(name[3..dash], out int pid) || Directory.Exists("/proc/" + pid)) continue;
+            var pids = Proc.Run("ip", "netns", "pids", name).Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (pids.Length > 0) Proc.Run("kill", new[] { "-9" }.Concat(pids).ToArray());
+            Proc.Run("ip", "netns", "del", name);
+        }
     }
 
     public string Name { get; }

@@ -14,8 +14,17 @@ public sealed class XenHost : IDisposable
     public XenHost(string config = "dhcp = off\n")
     {
         Host = new Host(config);
-        Guest = new NetNs("guest");
-        Store = new XenstoreServer(Path.Combine(Host.Sandbox.Dir, "xenstored.socket"));
+        try
+        {
+            Guest = new NetNs("guest");
+            Store = new XenstoreServer(Path.Combine(Host.Sandbox.Dir, "xenstored.socket"));
+        }
+        catch
+        {
+            Guest?.Dispose();
+            Host.Dispose();
+            throw;
+        }
     }
 
     public Host Host { get; }
