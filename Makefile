@@ -9,7 +9,7 @@ BINS     := $(OUT)/gnt-com-ifup $(OUT)/gnt-com-ifdown $(OUT)/vif-gnt-com $(OUT)/
 
 PUBLISH = $(DOTNET) publish $< -c $(CONFIG) -o $(OUT) --nologo -v quiet -clp:NoSummary && rm -f $(OUT)/*.dbg $(OUT)/*.pdb
 
-.PHONY: all test unit bench demo install uninstall clean
+.PHONY: all test deps unit bench demo install uninstall clean
 all: $(BINS)
 
 $(OUT)/gnt-com-ifup: kvm/gnt-com-ifup/gnt-com-ifup.csproj kvm/gnt-com-ifup/Program.cs kvm/TapScript.cs $(CORE_SRC)
@@ -23,17 +23,21 @@ $(OUT)/gnt-com: src/gnt-com/gnt-com.csproj $(wildcard src/gnt-com/*.cs) $(CORE_S
 
 # Every test: unit tests in-process, behaviour tests against out/ (as root: namespaces,
 # taps, qemu, dnsmasq, xenstore). Ends with one "N passed, N failed, N skipped" line.
-test: $(BINS)
+test: deps $(BINS)
 	scripts/run-tests.sh $(CONFIG)
+
+# Debian packages the tests and the demo use (installed only when missing; needs root).
+deps:
+	scripts/install-deps.sh --if-missing
 
 # Only the tests that need neither root nor out/.
 unit:
 	scripts/run-tests.sh $(CONFIG) --filter 'FullyQualifiedName~GntCom.Tests.Unit'
 
-bench: $(BINS)
+bench: deps $(BINS)
 	scripts/bench.sh
 
-demo: $(BINS)
+demo: deps $(BINS)
 	scripts/demo.sh
 
 install: $(BINS)

@@ -46,7 +46,7 @@ internal static class Program
                 string text = help.ToString();
                 if (asked)
                 {
-                    Console.Out.Write(text.Replace("gnt-com 1.0.0", "gnt-com " + Entry.Version));
+                    Console.Out.Write(text);
                     return Entry.Ok;
                 }
                 Console.Error.Write(text);
