@@ -85,7 +85,7 @@ public static class HookRunner
         using (p)
         {
             p.StandardInput.Close();
-            p.OutputDataReceived += (_, e) => { if (e.Data != null) Console.Error.WriteLine(e.Data); };
+            p.OutputDataReceived += (_, e) => { if (e.Data != null) Interop.Libc.WriteAll(2, System.Text.Encoding.UTF8.GetBytes(e.Data + "\n")); };
             p.BeginOutputReadLine();
             if (!p.WaitForExit(timeout))
             {

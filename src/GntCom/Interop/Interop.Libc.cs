@@ -59,6 +59,35 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int fd, nuint request, void* arg);
 
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, void* buf, nuint len);
+
+    /// <summary>Writes all of <paramref name="data"/> to <paramref name="fd"/>; gives up silently on error (a closed stderr).</summary>
+    public static void WriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                nint n = Write(fd, p + done, (nuint)(data.Length - done));
+                if (n < 0 && Errno == Interop.Errno.EINTR) continue;
+                if (n <= 0) return;
+                done += (int)n;
+            }
+        }
+    }
+
+    public const int LOCK_EX = 2;
+
+    [LibraryImport(Lib, EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
+
+    [LibraryImport(Lib, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, int mode);
+
+    public const int O_RDWR = 2, O_CREAT = 0x40, O_CLOEXEC = 0x80000;
+
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 

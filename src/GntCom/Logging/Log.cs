@@ -5,25 +5,28 @@ using NLog.Config;
 namespace GntCom.Logging;
 
 /// <summary>
-/// GntCom's logging: NLog, configured in code (no config-file scan), routed to stderr
-/// and to syslog (facility daemon, tag = the program's name). One line per action.
+/// GntCom's logging: NLog, configured in code (no config-file scan, no layout strings to
+/// parse), routed to stderr and to syslog (facility daemon, tag = the program's name).
+/// One line per action.
 /// </summary>
 public static class Log
 {
     private static Logger? _logger;
     private static SyslogTarget? _syslog;
-    private static LogFactory? _factory;
 
     /// <summary>Sets logging up for <paramref name="program"/>; call once, first thing.</summary>
     public static void Init(string program, string syslogSocket = "/dev/log")
     {
-        _factory = new LogFactory();
-        var config = new LoggingConfiguration(_factory);
+        // Done on the calling thread: activating NLog's configuration on a thread of its own
+        // (to overlap it with the caller's work) livelocked two threads running class
+        // constructors in the AOT runtime.
+        var factory = new LogFactory();
+        var config = new LoggingConfiguration(factory);
         _syslog = new SyslogTarget(program, syslogSocket);
         config.AddRule(LogLevel.Info, LogLevel.Fatal, new StderrTarget(program));
         config.AddRule(LogLevel.Info, LogLevel.Fatal, _syslog);
-        _factory.Configuration = config;
-        _logger = _factory.GetLogger(program);
+        factory.Configuration = config;
+        _logger = factory.GetLogger(program);
     }
 
     /// <summary>Points the syslog copy at another socket ("" = off), once the config is read.</summary>
@@ -38,8 +41,11 @@ public static class Log
     public static void Warn(string message) => Logger.Warn(message);
     public static void Error(string message) => Logger.Error(message);
 
-    /// <summary>Flushes and closes the targets; entry points call it before exiting.</summary>
-    public static void Shutdown() => _factory?.Shutdown();
+    /// <summary>
+    /// Ends logging before exit. The targets write synchronously, so there is nothing to
+    /// flush: NLog's own Shutdown would start thread-pool threads just to wait for nothing.
+    /// </summary>
+    public static void Shutdown() => _syslog?.Close();
 
     /// <summary>A message made safe for one log line: no line breaks, no control characters.</summary>
     internal static string OneLine(string message)

@@ -1,6 +1,5 @@
-using System;
-using System.IO;
 using System.Text;
+using GntCom.Interop;
 using NLog;
 using NLog.Targets;
 
@@ -8,12 +7,12 @@ namespace GntCom.Logging;
 
 /// <summary>
 /// Writes "PROGRAM: [error: |warning: ]MESSAGE" to stderr, one line per event.
-/// Formats by hand rather than through a layout string, so nothing is parsed at start-up.
+/// Formats by hand rather than through a layout string (nothing is parsed at start-up) and
+/// writes to fd 2 directly: System.Console would start a signal-handling thread.
 /// </summary>
 internal sealed class StderrTarget : Target
 {
     private readonly string _program;
-    private readonly Stream _stderr = Console.OpenStandardError();
 
     public StderrTarget(string program)
     {
@@ -25,15 +24,6 @@ internal sealed class StderrTarget : Target
     {
         string prefix = logEvent.Level == LogLevel.Error || logEvent.Level == LogLevel.Fatal ? "error: "
             : logEvent.Level == LogLevel.Warn ? "warning: " : "";
-        string line = _program + ": " + prefix + Log.OneLine(logEvent.FormattedMessage) + "\n";
-        try
-        {
-            _stderr.Write(Encoding.UTF8.GetBytes(line));
-            _stderr.Flush();
-        }
-        catch (IOException)
-        {
-            // stderr closed by the caller: nothing else to tell.
-        }
+        Libc.WriteAll(2, Encoding.UTF8.GetBytes(_program + ": " + prefix + Log.OneLine(logEvent.FormattedMessage) + "\n"));
     }
 }

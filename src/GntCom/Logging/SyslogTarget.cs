@@ -67,10 +67,16 @@ internal sealed unsafe class SyslogTarget : Target
         return true;
     }
 
-    protected override void CloseTarget()
+    /// <summary>Closes the socket (it reconnects on the next event).</summary>
+    public void Close()
     {
         if (_fd >= 0) Libc.Close(_fd);
         _fd = -1;
+    }
+
+    protected override void CloseTarget()
+    {
+        Close();
         base.CloseTarget();
     }
 }

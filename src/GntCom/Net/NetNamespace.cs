@@ -1,4 +1,5 @@
-using Mono.Unix.Native;
+using System;
+using System.IO;
 
 namespace GntCom.Net;
 
@@ -11,10 +12,22 @@ public static class NetNamespace
     /// <summary>
     /// The inode of this process's network namespace, and whether it is the host's own.
     /// Interfaces, their indexes and dnsmasq are per namespace, and so is GntCom's state.
+    /// Read from the /proc/self/ns/net link ("net:[4026531833]"): one readlink.
     /// </summary>
     public static (ulong Inode, bool IsInitial) Current()
     {
-        ulong self = Syscall.stat("/proc/self/ns/net", out Stat st) == 0 ? st.st_ino : InitialInode;
+        ulong self = InitialInode;
+        try
+        {
+            string? link = new FileInfo("/proc/self/ns/net").LinkTarget;
+            if (link != null && link.StartsWith("net:[", StringComparison.Ordinal) && link.EndsWith(']')
+                && ulong.TryParse(link.AsSpan(5, link.Length - 6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong inode))
+                self = inode;
+        }
+        catch (IOException)
+        {
+            // No /proc: treat as the host's namespace.
+        }
         return (self, self == InitialInode);
     }
 }

@@ -17,7 +17,8 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 {
     private int _fd;
     private uint _seq;
-    private byte[] _rx = new byte[64 * 1024];
+    // Grown on demand: every datagram's size is peeked before it is read.
+    private byte[] _rx = GC.AllocateUninitializedArray<byte>(16 * 1024);
 
     private NetlinkSocket(int fd)
     {
@@ -108,7 +109,7 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             do size = Libc.Recv(_fd, p, (nuint)_rx.Length, Libc.MSG_PEEK | Libc.MSG_TRUNC);
             while (size < 0 && Libc.Errno == Interop.Errno.EINTR);
             if (size < 0) throw new NetlinkException("receive from rtnetlink", Libc.Errno, null);
-            if (size > _rx.Length) _rx = new byte[size];
+            if (size > _rx.Length) _rx = GC.AllocateUninitializedArray<byte>((int)size);
         }
         fixed (byte* p = _rx)
         {

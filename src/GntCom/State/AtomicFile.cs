@@ -5,9 +5,12 @@ using System.Text;
 namespace GntCom.State;
 
 /// <summary>
-/// Replaces a file's content atomically: write a temporary file beside it, fsync, rename.
+/// Replaces a file's content atomically: write a temporary file beside it, then rename.
 /// A reader (dnsmasq, another GntCom process) sees the old file or the new one, never a
-/// half-written one, even when the writer is killed with SIGKILL.
+/// half-written one, even when the writer is killed with SIGKILL (the page cache outlives
+/// the process). There is no fsync: the state lives in /run, which a power loss empties
+/// together with the interfaces it describes, and an fsync per call would cost the hot
+/// path milliseconds on a disk-backed /run.
 /// </summary>
 public static class AtomicFile
 {
@@ -22,7 +25,6 @@ public static class AtomicFile
             using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
             {
                 fs.Write(Encoding.UTF8.GetBytes(content));
-                fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, path, overwrite: true);
         }

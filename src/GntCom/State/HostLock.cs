@@ -1,12 +1,13 @@
 using System;
-using Mono.Unix.Native;
+using System.IO;
+using GntCom.Interop;
 
 namespace GntCom.State;
 
 /// <summary>
 /// The host-wide lock that serialises every change to GntCom's shared state (names,
-/// records, reservations, DHCP files, dnsmasq). A POSIX record lock on the state
-/// directory's `lock` file: the kernel drops it when the holder exits, even by SIGKILL.
+/// records, reservations, DHCP files, dnsmasq): flock(2) on the state directory's `lock`
+/// file. The kernel drops it when the holder exits, even by SIGKILL.
 /// </summary>
 public sealed class HostLock : IDisposable
 {
@@ -17,41 +18,51 @@ public sealed class HostLock : IDisposable
     /// <summary>Blocks until the lock is ours.</summary>
     public static HostLock Acquire(string path)
     {
-        int fd = Syscall.open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC,
-            FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
-        if (fd < 0)
-            throw new GntComException("cannot open lock " + path + ": " + GntCom.Interop.Errno.Describe(NativeConvert.FromErrno(Stdlib.GetLastError())));
-        var fl = new Flock { l_type = LockType.F_WRLCK, l_whence = SeekFlags.SEEK_SET, l_start = 0, l_len = 0 };
-        while (Syscall.fcntl(fd, FcntlCommand.F_SETLKW, ref fl) < 0)
+        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0b110_000_000);
+        if (fd < 0) throw new GntComException("cannot open lock " + path + ": " + Errno.Describe(Libc.Errno));
+        while (Libc.Flock(fd, Libc.LOCK_EX) < 0)
         {
-            var err = Stdlib.GetLastError();
-            if (err == Mono.Unix.Native.Errno.EINTR) continue;
-            Syscall.close(fd);
-            throw new GntComException("cannot lock " + path + ": " + GntCom.Interop.Errno.Describe(NativeConvert.FromErrno(err)));
+            int errno = Libc.Errno;
+            if (errno == Errno.EINTR) continue;
+            Libc.Close(fd);
+            throw new GntComException("cannot lock " + path + ": " + Errno.Describe(errno));
+        }
+        try
+        {
+            // The holder's pid, for `gnt-com status` (informational only).
+            File.WriteAllText("/proc/self/fd/" + fd, Environment.ProcessId + "\n");
+        }
+        catch (IOException)
+        {
         }
         return new HostLock(fd);
     }
 
-    /// <summary>The pid holding the lock right now, or 0 when it is free (for status reports).</summary>
+    /// <summary>The pid that last took the lock, if it still holds it; 0 when the lock is free.</summary>
     public static int Holder(string path)
     {
-        int fd = Syscall.open(path, OpenFlags.O_RDWR | OpenFlags.O_CLOEXEC);
+        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         if (fd < 0) return 0;
         try
         {
-            var fl = new Flock { l_type = LockType.F_WRLCK, l_whence = SeekFlags.SEEK_SET };
-            if (Syscall.fcntl(fd, FcntlCommand.F_GETLK, ref fl) < 0) return 0;
-            return fl.l_type == LockType.F_UNLCK ? 0 : fl.l_pid;
+            const int LOCK_NB = 4;
+            if (Libc.Flock(fd, Libc.LOCK_EX | LOCK_NB) == 0) return 0; // free (released when fd closes)
+            string text = File.ReadAllText(path).Trim();
+            return int.TryParse(text, out int pid) ? pid : -1;
+        }
+        catch (IOException)
+        {
+            return -1;
         }
         finally
         {
-            Syscall.close(fd);
+            Libc.Close(fd);
         }
     }
 
     public void Dispose()
     {
-        if (_fd >= 0) Syscall.close(_fd); // closing the descriptor releases the lock
+        if (_fd >= 0) Libc.Close(_fd); // closing the descriptor releases the lock
         _fd = -1;
     }
 }
