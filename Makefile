@@ -41,10 +41,10 @@ demo: deps $(BINS)
 	scripts/demo.sh
 
 install: $(BINS)
-	scripts/install.sh $(DESTDIR)$(PREFIX)
+	DESTDIR=$(DESTDIR) scripts/install.sh $(PREFIX)
 
 uninstall:
-	scripts/install.sh --uninstall $(DESTDIR)$(PREFIX)
+	DESTDIR=$(DESTDIR) scripts/install.sh --uninstall $(PREFIX)
 
 clean:
 	rm -rf $(OUT) */bin */obj */*/bin */*/obj

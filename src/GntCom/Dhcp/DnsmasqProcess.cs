@@ -45,7 +45,7 @@ internal static class DnsmasqProcess
         try { text = File.ReadAllText(pidFile).Trim(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 1) return 0;
-        if (Syscall.kill(pid, 0) != 0) return 0;
+        if (!IsRunning(pid)) return 0;
         if (confFile == null) return pid;
         try
         {
@@ -65,19 +65,42 @@ internal static class DnsmasqProcess
             throw new GntComException("cannot signal dnsmasq (pid " + pid + "): " + Stdlib.GetLastError());
     }
 
-    /// <summary>SIGTERM, then waits up to 5 s for the process to go (SIGKILL after that).</summary>
+    /// <summary>SIGTERM, then waits up to 5 s for the process to go (SIGKILL after that, 5 s more at most).</summary>
     public static void Stop(int pid)
     {
         if (Syscall.kill(pid, Signum.SIGTERM) != 0) return;
-        var until = DateTime.UtcNow.AddSeconds(5);
-        while (Syscall.kill(pid, 0) == 0)
+        var start = DateTime.UtcNow;
+        bool killed = false;
+        while (IsRunning(pid))
         {
-            if (DateTime.UtcNow > until)
+            var waited = DateTime.UtcNow - start;
+            if (!killed && waited > TimeSpan.FromSeconds(5))
             {
                 Syscall.kill(pid, Signum.SIGKILL);
-                until = DateTime.UtcNow.AddSeconds(5);
+                killed = true;
             }
-            Thread.Sleep(5);
+            if (waited > TimeSpan.FromSeconds(10))
+                throw new GntComException("dnsmasq (pid " + pid + ") did not exit after SIGTERM and SIGKILL");
+            Thread.Sleep(2);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="pid"/> exists and has not exited: a daemon that exited stays
+    /// a zombie until its reaper (init) collects it, and kill(pid, 0) still succeeds then.
+    /// </summary>
+    private static bool IsRunning(int pid)
+    {
+        if (Syscall.kill(pid, 0) != 0) return false;
+        try
+        {
+            string stat = File.ReadAllText("/proc/" + pid + "/stat");
+            int close = stat.LastIndexOf(')');
+            return close < 0 || close + 2 >= stat.Length || stat[close + 2] is not ('Z' or 'X');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
