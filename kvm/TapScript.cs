@@ -46,6 +46,8 @@ internal static class TapScript
             }
         }
 
+        // The config first: it says where errors about the other inputs are logged.
+        var cfg = Entry.LoadConfig(configPath);
         bool ganeti = ifname == null;
         bool down = isDownScript;
         if (!isDownScript)
@@ -68,7 +70,6 @@ internal static class TapScript
         ifname = Names.Interface(ifname, ganeti ? "INTERFACE" : "interface");
         if (mode != null && mode != "routed") return Entry.Ok; // a bridged/openvswitch NIC: not ours
 
-        var cfg = Entry.LoadConfig(configPath);
         if (ganeti && !cfg.IsChannelName(ifname)) return Entry.Ok; // a routed NIC that is not the channel
         int owner = Syscall.getppid();
 

@@ -48,6 +48,8 @@ internal static class VifScript
             command = a;
         }
         string? Var(string name) => vars.TryGetValue(name, out var v) && v.Length > 0 ? v : Entry.Env(name);
+        // The config first: it says where errors about the other inputs are logged.
+        var cfg = Entry.LoadConfig(configPath);
 
         if (command is not ("online" or "offline" or "add" or "remove"))
             throw new InvalidInputException("action " + Quote.Value(command) + " must be online, offline, add or remove");
@@ -60,7 +62,6 @@ internal static class VifScript
 
         string dev = Names.Interface(typeIf == "vif" ? Var("vif") : Var("INTERFACE"), typeIf == "vif" ? "vif" : "INTERFACE");
         string xenbusPath = XenbusPath(Var("XENBUS_PATH"), typeIf, dev);
-        var cfg = Entry.LoadConfig(configPath);
 
         if (!up)
         {

@@ -221,6 +221,7 @@ public sealed class Channels : IDisposable
             }
         }
 
+        Isolation.Apply(_nl, name, undo);
         SetSysctl("ipv4", name, "forwarding", "0", undo);
         SetSysctl("ipv4", name, "rp_filter", "1", undo);
 
@@ -318,6 +319,8 @@ public sealed class Channels : IDisposable
             if (record.Ipv6 != null) IgnoreGone(() => _nl.AddrDel(record.Index, record.Ipv6, 64));
             if (record.Pending && record.Original != record.Name) RenameBack(link, record.Original);
         }
+        // Rules match by name and outlive the interface: removed whether it is there or not.
+        Isolation.Remove(_nl, record.Name);
         _store.DeleteRecord(record.Name);
     }
 
@@ -435,6 +438,7 @@ public sealed class Channels : IDisposable
             CheckSysctl(problems, r.Name, "forwarding", "0");
             CheckSysctl(problems, r.Name, "rp_filter", "1");
         }
+        problems.AddRange(Isolation.Check(_nl, records.Where(r => !r.Pending && byIndex.TryGetValue(r.Index, out var l) && l.Name == r.Name).Select(r => r.Name).ToList()));
         var recorded = records.Select(r => r.Name).ToHashSet();
         var reserved = _store.Reservations().Select(r => r.Name).ToHashSet();
         foreach (var l in links)

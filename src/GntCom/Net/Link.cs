@@ -54,3 +54,11 @@ public sealed record Route
         _ => protocol.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }
+
+/// <summary>A policy routing rule "iif NAME lookup TABLE" (ip rule), the only kind GntCom installs.</summary>
+public sealed record Rule(System.Net.Sockets.AddressFamily Family, uint Priority, string? InputInterface, uint Table)
+{
+    public override string ToString() =>
+        (Family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "-6 " : "") + "pref " + Priority
+        + (InputInterface != null ? " iif " + InputInterface : "") + " lookup " + Table;
+}

@@ -228,6 +228,52 @@ public sealed class NetlinkHandle : IDisposable
         return list;
     }
 
+    // ---- rules ----------------------------------------------------------------
+
+    /// <summary>ip rule add RULE.</summary>
+    public void RuleAdd(Rule rule) => RuleChange(Rtm.NEWRULE, Nl.F_CREATE | Nl.F_EXCL, rule, "rule add");
+
+    /// <summary>ip rule del RULE.</summary>
+    public void RuleDel(Rule rule) => RuleChange(Rtm.DELRULE, 0, rule, "rule del");
+
+    private void RuleChange(ushort type, ushort flags, Rule r, string verb)
+    {
+        var msg = new NetlinkMessage(type, flags).Header(new FibRuleHdr
+        {
+            Family = FamilyByte(r.Family),
+            Table = r.Table < 256 ? (byte)r.Table : Rtm.RT_TABLE_UNSPEC,
+            Action = Rtm.FR_ACT_TO_TBL,
+        });
+        msg.AttrU32(Rtm.FRA_PRIORITY, r.Priority);
+        msg.AttrU32(Rtm.FRA_TABLE, r.Table);
+        if (r.InputInterface != null) msg.AttrString(Rtm.FRA_IIFNAME, r.InputInterface);
+        _sock.Execute(msg, verb + " " + r);
+    }
+
+    /// <summary>ip rule show: the rules of one family.</summary>
+    public List<Rule> RuleList(AddressFamily family)
+    {
+        var list = new List<Rule>();
+        byte fam = FamilyByte(family);
+        var msg = new NetlinkMessage(Rtm.GETRULE, Nl.F_DUMP).Header(new FibRuleHdr { Family = fam });
+        _sock.Query(msg, "rule show", (type, payload) =>
+        {
+            if (type != Rtm.NEWRULE) return;
+            var attrs = NetlinkAttributeReader.After(payload, out FibRuleHdr hdr);
+            if (hdr.Family != fam) return;
+            uint priority = 0, table = hdr.Table;
+            string? iif = null;
+            foreach (var a in new NetlinkAttributeReader(attrs))
+            {
+                if (a.Type == Rtm.FRA_PRIORITY) priority = a.U32;
+                else if (a.Type == Rtm.FRA_TABLE) table = a.U32;
+                else if (a.Type == Rtm.FRA_IIFNAME) iif = a.String;
+            }
+            list.Add(new Rule(family, priority, iif, table));
+        });
+        return list;
+    }
+
     private static byte FamilyByte(AddressFamily family) =>
         family == AddressFamily.InterNetwork ? (byte)Libc.AF_INET : (byte)Libc.AF_INET6;
 }

@@ -37,6 +37,11 @@ public static class Rtm
     public const ushort NEWLINK = 16, DELLINK = 17, GETLINK = 18, SETLINK = 19;
     public const ushort NEWADDR = 20, DELADDR = 21, GETADDR = 22;
     public const ushort NEWROUTE = 24, DELROUTE = 25, GETROUTE = 26;
+    public const ushort NEWRULE = 32, DELRULE = 33, GETRULE = 34;
+
+    // FRA_* (fib rule attributes)
+    public const ushort FRA_IIFNAME = 3, FRA_PRIORITY = 6, FRA_TABLE = 15;
+    public const byte FR_ACT_TO_TBL = 1;
 
     // IFLA_*
     public const ushort IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5,
@@ -63,5 +68,5 @@ public static class Rtm
     public const uint RT_TABLE_LOCAL = 255;
     public const byte RTPROT_KERNEL = 2, RTPROT_BOOT = 3, RTPROT_STATIC = 4;
     public const byte RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253, RT_SCOPE_HOST = 254;
-    public const byte RTN_UNICAST = 1, RTN_LOCAL = 2;
+    public const byte RTN_UNICAST = 1, RTN_LOCAL = 2, RTN_UNREACHABLE = 7;
 }

@@ -57,3 +57,17 @@ internal struct SockAddrNl
     public uint Pid;
     public uint Groups;
 }
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct FibRuleHdr
+{
+    public byte Family;
+    public byte DstLen;
+    public byte SrcLen;
+    public byte Tos;
+    public byte Table;
+    public byte Res1;
+    public byte Res2;
+    public byte Action;
+    public uint Flags;
+}

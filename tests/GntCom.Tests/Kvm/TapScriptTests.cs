@@ -30,6 +30,9 @@ public sealed class TapScriptTests
         Assert.Equal("0", h.Ns.Sysctl("net/ipv4/conf/gnt.com.0/forwarding"));
         Assert.Equal("1", h.Ns.Sysctl("net/ipv4/conf/gnt.com.0/rp_filter"));
         Assert.Contains("tx-checksumming: off", h.Ns.Must("ethtool", "-k", "gnt.com.0"));
+        Assert.Contains("16925:\tfrom all iif gnt.com.0 lookup 16925", h.Ns.Ip("rule"));
+        Assert.Contains("16925:\tfrom all iif gnt.com.0 lookup 16925", h.Ns.Ip("-6", "rule"));
+        Assert.Contains("unreachable default", h.Ns.Ip("route", "show", "table", "16925"));
         Assert.Equal(new[] { "gnt.com.0" }, h.Records());
         Assert.Contains("original=tap0", h.Record("gnt.com.0"));
         Assert.Contains("up gnt.com.0 (was tap0) ip=169.254.1.2 mac=52:54:00:12:34:56", up.Err);
@@ -39,6 +42,7 @@ public sealed class TapScriptTests
         Assert.True(down.Code == 0, down.ToString());
         Assert.DoesNotContain(h.Ns.Routes(), r => r.StartsWith("169.254.1.2"));
         Assert.DoesNotContain("169.254.169.254", h.AddrShow("gnt.com.0"));
+        Assert.DoesNotContain("gnt.com.0", h.Ns.Ip("rule") + h.Ns.Ip("-6", "rule"));
         Assert.Empty(h.Records());
 
         var again = h.Ifdown("tap0");

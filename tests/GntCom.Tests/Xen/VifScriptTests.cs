@@ -146,3 +146,25 @@ public sealed class VifScriptTests
         Assert.Equal("", x.Store.Read(XenHost.Backend(5, 0) + "/hotplug-status"));
     }
 }
+
+/// <summary>A host without libxenstore gets a clear error naming the package.</summary>
+public sealed class MissingLibxenstoreTests
+{
+    [HostFact("unshare", "xenstore-read")]
+    public void A_missing_libxenstore_is_a_clear_error_naming_the_package()
+    {
+        using var x = new XenHost();
+        string vif = x.AddVif(5, 0, "00:16:3e:00:07:07", ip: "169.254.7.7", vifname: "gnt.com.0");
+        string lib = System.IO.File.ResolveLinkTarget("/usr/lib/x86_64-linux-gnu/libxenstore.so.4", true)?.FullName
+            ?? "/usr/lib/x86_64-linux-gnu/libxenstore.so.4";
+        // In a mount namespace of its own, the library file is hidden under /dev/null.
+        var r = Proc.Run("unshare", new[]
+        {
+            "-m", "--propagation", "private", "sh", "-c",
+            "mount --bind /dev/null " + lib + " && exec ip netns exec " + x.Ns.Name + " " + Repo.Bin("vif-gnt-com") + " online",
+        }, x.Host.Sandbox.Env(("vif", vif), ("XENBUS_PATH", "backend/vif/5/0"), ("XENSTORED_PATH", x.Store.SocketPath)));
+        Assert.Equal(1, r.Code);
+        Assert.Equal("vif-gnt-com: error: libxenstore.so.4 not found: install libxenstore4 (the xenstore client library xl uses)\n", r.Err);
+        Assert.True(x.Ns.LinkExists("vif5.0"));
+    }
+}
