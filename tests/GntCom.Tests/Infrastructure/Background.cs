@@ -15,20 +15,7 @@ public sealed class Background : IDisposable
 
     public Background(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null)
     {
-        var psi = new ProcessStartInfo(file)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        if (env != null)
-            foreach (var (k, v) in env)
-            {
-                if (v == null) psi.Environment.Remove(k);
-                else psi.Environment[k] = v;
-            }
+        var psi = Proc.StartInfo(file, args, env);
         _p = Process.Start(psi)!;
         _p.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_out) _out.AppendLine(e.Data); };
         _p.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_err) _err.AppendLine(e.Data); };

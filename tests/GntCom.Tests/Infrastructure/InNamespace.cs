@@ -114,54 +114,36 @@ public static partial class InNamespace
 /// <summary>Echo servers on sockets opened in a namespace: they answer "ECHO from PEER: message".</summary>
 public static class Exchange
 {
-    public static Thread AcceptEcho(Socket listener, int count = 1)
+    public static Thread AcceptEcho(Socket listener, int count = 1) => Serve(count, () =>
     {
-        var t = new Thread(() =>
-        {
-            for (int i = 0; i < count; i++)
-            {
-                try
-                {
-                    using var c = listener.Accept();
-                    var buf = new byte[256];
-                    int n = c.Receive(buf);
-                    c.Send(Encoding.ASCII.GetBytes("ECHO from " + ((IPEndPoint)c.RemoteEndPoint!).Address + ": " + Encoding.ASCII.GetString(buf, 0, n)));
-                }
-                catch (SocketException)
-                {
-                    return;
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-            }
-        }) { IsBackground = true };
-        t.Start();
-        return t;
-    }
+        using var c = listener.Accept();
+        var buf = new byte[256];
+        int n = c.Receive(buf);
+        c.Send(Echo(((IPEndPoint)c.RemoteEndPoint!).Address, buf, n));
+    });
 
-    public static Thread UdpEcho(Socket socket, int count = 1)
+    public static Thread UdpEcho(Socket socket, int count = 1) => Serve(count, () =>
+    {
+        var buf = new byte[256];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        int n = socket.ReceiveFrom(buf, ref from);
+        socket.SendTo(Echo(((IPEndPoint)from).Address, buf, n), from);
+    });
+
+    private static byte[] Echo(IPAddress peer, byte[] buf, int n) =>
+        Encoding.ASCII.GetBytes("ECHO from " + peer + ": " + Encoding.ASCII.GetString(buf, 0, n));
+
+    /// <summary>Answers <paramref name="count"/> exchanges on a background thread; a closed socket ends it.</summary>
+    private static Thread Serve(int count, Action exchange)
     {
         var t = new Thread(() =>
         {
-            for (int i = 0; i < count; i++)
+            try
             {
-                try
-                {
-                    var buf = new byte[256];
-                    EndPoint from = new IPEndPoint(IPAddress.Any, 0);
-                    int n = socket.ReceiveFrom(buf, ref from);
-                    socket.SendTo(Encoding.ASCII.GetBytes("ECHO from " + ((IPEndPoint)from).Address + ": " + Encoding.ASCII.GetString(buf, 0, n)), from);
-                }
-                catch (SocketException)
-                {
-                    return;
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
+                for (int i = 0; i < count; i++) exchange();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
             }
         }) { IsBackground = true };
         t.Start();

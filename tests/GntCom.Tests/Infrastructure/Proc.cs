@@ -16,6 +16,24 @@ public static class Proc
     public static ProcResult Run(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null,
         int timeoutMs = 60_000, string? stdin = null)
     {
+        var psi = StartInfo(file, args, env);
+        using var p = Process.Start(psi)!;
+        if (stdin != null) p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        Task<string> @out = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutMs))
+        {
+            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            throw new TimeoutException(file + " " + string.Join(' ', args) + " did not finish in " + timeoutMs + " ms");
+        }
+        p.WaitForExit();
+        return new ProcResult(p.ExitCode, @out.Result, err.Result);
+    }
+
+    /// <summary>All three streams redirected; a null value in <paramref name="env"/> removes that variable.</summary>
+    public static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env)
+    {
         var psi = new ProcessStartInfo(file)
         {
             UseShellExecute = false,
@@ -30,18 +48,7 @@ public static class Proc
                 if (v == null) psi.Environment.Remove(k);
                 else psi.Environment[k] = v;
             }
-        using var p = Process.Start(psi)!;
-        if (stdin != null) p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        Task<string> @out = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutMs))
-        {
-            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            throw new TimeoutException(file + " " + string.Join(' ', args) + " did not finish in " + timeoutMs + " ms");
-        }
-        p.WaitForExit();
-        return new ProcResult(p.ExitCode, @out.Result, err.Result);
+        return psi;
     }
 
     public static ProcResult Run(string file, params string[] args) => Run(file, (IEnumerable<string>)args);
