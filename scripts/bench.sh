@@ -15,7 +15,7 @@ ns=gcbench$$
 cleanup() {
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
-    rm -rf "$work"
+    rm -rf "$work" "/run/gnt-com-bench-$$"
 }
 trap cleanup EXIT INT TERM
 mkdir -p bench-results
