@@ -304,7 +304,7 @@ public sealed class TapScriptTests
     {
         using var h = new Host();
         string started = Path.Combine(h.Sandbox.Dir, "hook-started");
-        h.Sandbox.Hook("ifup.d", "10-slow", "touch " + started + "; sleep 30");
+        h.Sandbox.Hook("ifup.d", "10-slow", "touch " + started + "; exec sleep 29.125");
         h.AddTap("tap0");
 
         var run = Task.Run(() => h.Ifup("tap0", Ip, Mac));
@@ -313,7 +313,7 @@ public sealed class TapScriptTests
         Assert.True(File.Exists(started), "the hook never started");
         // SIGKILL the ifup itself, mid-way (after the route, before its record says "up").
         Proc.Must("pkill", "-9", "-f", "gnt-com-ifup tap0");
-        Proc.Run("pkill", "-9", "-f", "sleep 30");
+        Proc.Run("pkill", "-9", "-f", "sleep 29.125");
         Assert.NotEqual(0, run.Result.Code);
         Assert.Contains("state=pending", h.Record("gnt.com.0"));
 
