@@ -28,6 +28,7 @@ public sealed class Channels : IDisposable
     private readonly StateStore _store;
     private readonly NetlinkHandle _nl;
     private readonly DhcpManager _dhcp;
+    private List<Link>? _links;
 
     public Channels(GntComConfig cfg)
     {
@@ -48,10 +49,9 @@ public sealed class Channels : IDisposable
     public ChannelRecord Up(ChannelRequest req)
     {
         using var hostLock = _store.Lock();
-        Heal();
+        var records = Heal();
         var link = _nl.LinkByName(req.Interface)
             ?? throw new GntComException("interface " + Quote.Value(req.Interface) + " does not exist");
-        var records = _store.Records();
         var reservations = _store.Reservations();
 
         var existing = records.FirstOrDefault(r => r.Index == link.Index);
@@ -139,7 +139,7 @@ public sealed class Channels : IDisposable
     private string NextFreeName()
     {
         var taken = _store.TakenNames();
-        foreach (var l in _nl.LinkList()) taken.Add(l.Name);
+        foreach (var l in Links()) taken.Add(l.Name);
         for (int n = 0; n <= _cfg.MaxIndex; n++)
         {
             string name = _cfg.ChannelName(n);
@@ -268,8 +268,7 @@ public sealed class Channels : IDisposable
     public ChannelRecord? Down(string name, int owner, IReadOnlyDictionary<string, string>? hookEnv = null)
     {
         using var hostLock = _store.Lock();
-        Heal();
-        var records = _store.Records();
+        var records = Heal();
         var record = FindForDown(name, owner, records);
         if (record == null)
         {
@@ -355,16 +354,18 @@ public sealed class Channels : IDisposable
     /// <summary>
     /// Under the lock: rolls back set-ups that a killed run left pending, forgets
     /// interfaces that vanished without a down call (a SIGKILLed qemu runs no downscript),
-    /// and removes temporary files. Returns one line per repair.
+    /// and removes temporary files. Adds one line per repair to <paramref name="repairs"/>;
+    /// returns the records that remain, which the operation then works with.
     /// </summary>
-    public List<string> Heal()
+    private List<ChannelRecord> Heal(List<string>? repairs = null)
     {
-        var repairs = new List<string>();
+        repairs ??= new List<string>();
+        _links = null;
         var records = _store.Records();
+        var live = new List<ChannelRecord>(records);
         if (records.Count > 0)
         {
-            var links = _nl.LinkList().ToDictionary(l => l.Index);
-            var live = new List<ChannelRecord>(records);
+            var links = Links().ToDictionary(l => l.Index);
             foreach (var r in records)
             {
                 links.TryGetValue(r.Index, out var link);
@@ -374,14 +375,18 @@ public sealed class Channels : IDisposable
                 string why = r.Pending ? "rolled back the unfinished set-up of " : "forgot ";
                 string tail = r.Pending ? " (its run was killed)" : " (the interface vanished without a down call)";
                 TearDown(r, live, null);
+                _links = null; // a rolled-back interface may have got its old name back
                 repairs.Add(why + Describe(r) + tail);
             }
         }
         int temps = _store.CleanTemporaryFiles();
         if (temps > 0) repairs.Add("removed " + temps + " temporary file(s) of killed runs");
         foreach (string line in repairs) Log.Warn(line);
-        return repairs;
+        return live;
     }
+
+    /// <summary>The namespace's interfaces, dumped once per operation (Heal starts afresh).</summary>
+    private List<Link> Links() => _links ??= _nl.LinkList();
 
     /// <summary>
     /// gnt-com repair: heals state, then puts back whatever is missing on every live
@@ -390,9 +395,10 @@ public sealed class Channels : IDisposable
     public List<string> Repair()
     {
         using var hostLock = _store.Lock();
-        var repairs = Heal();
+        var repairs = new List<string>();
+        var records = Heal(repairs);
         var before = CheckLocked();
-        foreach (var r in _store.Records())
+        foreach (var r in records)
         {
             var link = _nl.LinkByIndex(r.Index);
             if (link == null || link.Name != r.Name) continue;
@@ -400,7 +406,7 @@ public sealed class Channels : IDisposable
             Configure(link, r, undo);
             undo.Commit();
         }
-        _dhcp.Apply(_store.Records());
+        _dhcp.Apply(records);
         var after = CheckLocked();
         foreach (string p in before)
             if (!after.Contains(p)) repairs.Add("fixed: " + p);
@@ -468,8 +474,7 @@ public sealed class Channels : IDisposable
     public Reservation Allocate(IPAddress ip, string mac, string? instance)
     {
         using var hostLock = _store.Lock();
-        Heal();
-        var records = _store.Records();
+        var records = Heal();
         var reservations = _store.Reservations();
         var same = reservations.FirstOrDefault(r => r.Ip.Equals(ip) && r.Mac == mac);
         if (same != null) return same; // idempotent: asking twice gives the same name

@@ -31,7 +31,6 @@ internal static unsafe partial class Libc
 
     public const int MSG_DONTWAIT = 0x40;
     public const int MSG_TRUNC = 0x20;
-    public const int MSG_PEEK = 0x02;
 
     public const uint SIOCETHTOOL = 0x8946;
 

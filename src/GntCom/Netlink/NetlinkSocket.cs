@@ -17,8 +17,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
 {
     private int _fd;
     private uint _seq;
-    // Grown on demand: every datagram's size is peeked before it is read.
-    private byte[] _rx = GC.AllocateUninitializedArray<byte>(16 * 1024);
+    // The kernel caps a dump's datagrams at 32 KiB (netlink_recvmsg), and GntCom asks for
+    // no per-VF link data, so one read of at most this size takes any reply whole.
+    private readonly byte[] _rx = GC.AllocateUninitializedArray<byte>(32 * 1024);
 
     private NetlinkSocket(int fd)
     {
@@ -104,19 +105,12 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     {
         fixed (byte* p = _rx)
         {
-            // Peek at the true size first so that a large reply is never truncated.
-            nint size;
-            do size = Libc.Recv(_fd, p, (nuint)_rx.Length, Libc.MSG_PEEK | Libc.MSG_TRUNC);
-            while (size < 0 && Libc.Errno == Interop.Errno.EINTR);
-            if (size < 0) throw new NetlinkException("receive from rtnetlink", Libc.Errno, null);
-            if (size > _rx.Length) _rx = GC.AllocateUninitializedArray<byte>((int)size);
-        }
-        fixed (byte* p = _rx)
-        {
             nint n;
-            do n = Libc.Recv(_fd, p, (nuint)_rx.Length, 0);
+            do n = Libc.Recv(_fd, p, (nuint)_rx.Length, Libc.MSG_TRUNC);
             while (n < 0 && Libc.Errno == Interop.Errno.EINTR);
             if (n < 0) throw new NetlinkException("receive from rtnetlink", Libc.Errno, null);
+            // MSG_TRUNC returns the datagram's real length: larger than the buffer means lost data.
+            if (n > _rx.Length) throw new NetlinkException("receive from rtnetlink", Interop.Errno.ENOBUFS, "reply of " + n + " bytes truncated");
             return (int)n;
         }
     }

@@ -311,6 +311,8 @@ public sealed class TapScriptTests
         var until = DateTime.UtcNow.AddSeconds(20);
         while (!File.Exists(started) && DateTime.UtcNow < until) System.Threading.Thread.Sleep(20);
         Assert.True(File.Exists(started), "the hook never started");
+        // Meanwhile the run holds the host-wide lock, and status says who.
+        Assert.Matches(@"\(locked by pid \d+\)", h.Admin("status").Out);
         // SIGKILL the ifup itself, mid-way (after the route, before its record says "up").
         Proc.Must("pkill", "-9", "-f", "gnt-com-ifup tap0");
         Proc.Run("pkill", "-9", "-f", "sleep 29.125");
