@@ -37,6 +37,8 @@ public sealed class GntComConfig
     public string StateDir { get; private set; } = "/run/gnt-com";
     public string HooksDir { get; private set; } = "/etc/gnt-com";
     public TimeSpan HookTimeout { get; private set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a call waits for the host-wide lock before it fails naming the holder.</summary>
+    public TimeSpan LockTimeout { get; private set; } = TimeSpan.FromSeconds(30);
     public string SyslogSocket { get; private set; } = "/dev/log";
     public bool XenChannel { get; private set; }
 
@@ -48,6 +50,16 @@ public sealed class GntComConfig
     public string? DhcpPidFile { get; private set; }
     public IReadOnlyList<string> DhcpExceptInterfaces { get; private set; } = new[] { "lo", "eth*" };
     public string DhcpLeaseTime { get; private set; } = "infinite";
+    /// <summary>Whether a DHCP failure (dnsmasq cannot start, mode refused) fails a guest's set-up.</summary>
+    public bool DhcpRequired { get; private set; }
+
+    /// <summary>Every key a config file may set, in the order the documentation lists them.</summary>
+    public static IReadOnlyList<string> Keys { get; } = new[]
+    {
+        "interface_prefix", "address", "network", "state_dir", "hooks_dir", "hook_timeout", "lock_timeout",
+        "syslog_socket", "xen_channel", "dhcp", "dhcp_mode", "dhcp_required", "dnsmasq", "dhcp_hosts_file",
+        "dhcp_conf_file", "dhcp_pid_file", "dhcp_except_interfaces", "dhcp_lease_time",
+    };
 
     /// <summary>Where the settings came from ("defaults" when no file was read).</summary>
     public string Source { get; private set; } = "defaults";
@@ -136,11 +148,9 @@ public sealed class GntComConfig
             case "network": Network = Ipv4Network.Parse(value, "network"); break;
             case "state_dir": StateDir = AbsolutePath(value, key); break;
             case "hooks_dir": HooksDir = AbsolutePath(value, key); break;
-            case "hook_timeout":
-                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int secs) || secs < 1 || secs > 3600)
-                    throw new InvalidInputException("hook_timeout " + Quote.Value(value) + " must be whole seconds from 1 to 3600");
-                HookTimeout = TimeSpan.FromSeconds(secs);
-                break;
+            case "hook_timeout": HookTimeout = Seconds(value, key); break;
+            case "lock_timeout": LockTimeout = Seconds(value, key); break;
+            case "dhcp_required": DhcpRequired = Bool(value, key); break;
             case "syslog_socket": SyslogSocket = value.Length == 0 || value == "off" ? "" : AbsolutePath(value, key); break;
             case "xen_channel": XenChannel = Bool(value, key); break;
             case "dhcp":
@@ -180,6 +190,13 @@ public sealed class GntComConfig
             default:
                 throw new InvalidInputException("unknown setting " + Quote.Value(key));
         }
+    }
+
+    private static TimeSpan Seconds(string value, string key)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int secs) || secs < 1 || secs > 3600)
+            throw new InvalidInputException(key + " " + Quote.Value(value) + " must be whole seconds from 1 to 3600");
+        return TimeSpan.FromSeconds(secs);
     }
 
     private static bool Bool(string value, string key) => value switch

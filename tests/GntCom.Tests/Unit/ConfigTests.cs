@@ -104,4 +104,29 @@ public sealed class ConfigTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void Every_listed_key_is_accepted_and_no_other()
+    {
+        foreach (string key in GntComConfig.Keys)
+        {
+            // A value no key accepts: the error must be about the value, not the key.
+            var e = Assert.Throws<InvalidInputException>(() => GntComConfig.FromText(key + " = \u0001", "conf"));
+            Assert.DoesNotContain("unknown setting", e.Message);
+        }
+        Assert.Contains("unknown setting", Assert.Throws<InvalidInputException>(() => GntComConfig.FromText("lock_timeouts = 3", "conf")).Message);
+        string example = File.ReadAllText(Path.Combine(Infrastructure.Repo.Root, "scripts", "gnt-com.conf.example"));
+        foreach (string key in GntComConfig.Keys) Assert.Contains("#" + key + " = ", example);
+    }
+
+    [Fact]
+    public void Lock_timeout_and_dhcp_required_are_read()
+    {
+        var cfg = GntComConfig.FromText("lock_timeout = 7\ndhcp_required = yes\n");
+        Assert.Equal(7, cfg.LockTimeout.TotalSeconds);
+        Assert.True(cfg.DhcpRequired);
+        var defaults = GntComConfig.FromText("");
+        Assert.Equal(30, defaults.LockTimeout.TotalSeconds);
+        Assert.False(defaults.DhcpRequired);
+    }
 }
