@@ -1,4 +1,6 @@
 using System;
+using System.Collections;
+using System.Collections.Generic;
 using GntCom;
 using GntCom.Channel;
 using GntCom.Cli;
@@ -9,12 +11,9 @@ using Mono.Unix.Native;
 namespace GntCom.Kvm;
 
 /// <summary>
-/// gnt-com-ifup / gnt-com-ifdown: qemu's tap script=/downscript= (`SCRIPT IFNAME`, IP and
-/// MAC in the inherited environment or reserved with `gnt-com allocate`) and Ganeti's NIC
-/// script protocol (no argument; INTERFACE, MODE, IP, MAC, INSTANCE, ACTION in the
-/// environment). Ganeti calls one script for both directions: gnt-com-ifup honours
-/// ACTION=down. A NIC whose MODE is not `routed`, or (Ganeti) whose interface is not a
-/// channel interface, is left alone: exit 0, nothing touched.
+/// gnt-com-ifup / gnt-com-ifdown: qemu's tap script=/downscript= and Ganeti's NIC script
+/// protocol (see <see cref="NicCall"/>). Ganeti calls one script for both directions:
+/// gnt-com-ifup honours ACTION=down.
 /// </summary>
 internal static class TapScript
 {
@@ -48,50 +47,29 @@ internal static class TapScript
 
         // The config first: it says where errors about the other inputs are logged.
         var cfg = Entry.LoadConfig(configPath);
-        bool ganeti = ifname == null;
-        bool down = isDownScript;
-        if (!isDownScript)
-        {
-            string? action = Entry.Env("ACTION");
-            down = action switch
-            {
-                null or "up" => false,
-                "down" => true,
-                _ => throw new InvalidInputException("ACTION " + Quote.Value(action) + " must be up or down"),
-            };
-        }
-        string? mode = Entry.Env("MODE");
-        if (ganeti)
-        {
-            ifname = Entry.Env("INTERFACE")
-                ?? throw new InvalidInputException("no interface: pass IFNAME (qemu) or set INTERFACE (Ganeti); see --help");
-            if (mode == null) throw new InvalidInputException("MODE is not set (Ganeti passes it; 'routed' for the channel)");
-        }
-        ifname = Names.Interface(ifname, ganeti ? "INTERFACE" : "interface");
-        if (mode != null && mode != "routed") return Entry.Ok; // a bridged/openvswitch NIC: not ours
-
-        if (ganeti && !cfg.IsChannelName(ifname)) return Entry.Ok; // a routed NIC that is not the channel
+        var call = NicCall.Parse(cfg, Environment(), ifname, isDownScript);
+        if (call.Action == NicAction.Ignore) return Entry.Ok;
         int owner = Syscall.getppid();
-
-        if (down)
+        using var channels = Channels.Open(cfg);
+        if (call.Action == NicAction.Down)
         {
-            using var channels = new Channels(cfg);
-            channels.Down(ifname, owner);
+            channels.Down(new DownRequest { Interface = call.Interface, Owner = owner, Ip = call.Ip, Mac = call.Mac });
             return Entry.Ok;
         }
-
-        var request = new ChannelRequest
+        channels.Up(new ChannelRequest
         {
-            Interface = ifname,
-            Ip = Entry.Env("IP") is string ip ? cfg.GuestIp(ip, "IP") : null,
-            Mac = Entry.Env("MAC") is string mac ? MacAddress.Parse(mac, "MAC") : null,
-            Instance = Names.Instance(Entry.Env("INSTANCE"), "INSTANCE"),
-            Kind = GntCom.State.ChannelKind.Tap,
-            Owner = owner,
-        };
-        using (var channels = new Channels(cfg))
-            channels.Up(request);
+            Interface = call.Interface, Ip = call.Ip, Mac = call.Mac, Instance = call.Instance,
+            Kind = GntCom.State.ChannelKind.Tap, Owner = owner,
+        });
         return Entry.Ok;
+    }
+
+    private static Dictionary<string, string> Environment()
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry e in System.Environment.GetEnvironmentVariables())
+            if (e.Key is string k && e.Value is string v) env[k] = v;
+        return env;
     }
 
     private static string Usage(string program) =>
@@ -103,7 +81,7 @@ internal static class TapScript
         "        from the environment. Only MODE=routed on a channel interface is handled.\n\n" +
         (program.EndsWith("ifdown", StringComparison.Ordinal)
             ? "Tears the channel down: hooks, DHCP entry, route, address, state. Succeeds when it is already gone.\n"
-            : "Makes IF a channel interface: names it " + "gnt.com.N, brings it up with 169.254.169.254/32,\n" +
+            : "Makes IF a channel interface: names it gnt.com.N, brings it up with 169.254.169.254/32,\n" +
               "routes the guest's IP to it, hardens it, adds the DHCP entry, runs the hooks.\n") +
-        "\nConfig: --config, $GNT_COM_CONF or " + GntComConfig.DefaultPath + ".\n";
+        "\nConfig: --config, $GNT_COM_CONF or " + GntComConfig.DefaultPath + ". See " + program + "(8).\n";
 }

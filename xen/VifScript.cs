@@ -1,13 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using GntCom;
 using GntCom.Channel;
 using GntCom.Cli;
 using GntCom.Config;
 using GntCom.Inputs;
 using GntCom.Logging;
-using GntCom.Net;
 using GntCom.State;
 using Mono.Unix.Native;
 
@@ -18,11 +16,13 @@ namespace GntCom.Xen;
 /// `online`/`offline` for a PV vif ($vif), `add`/`remove` for an HVM guest's emulated
 /// NIC ($INTERFACE); KEY=VALUE arguments (type_if=, netdev=, ip=) override the
 /// environment, the store's nodes override both, as in Xen's vif-common.sh.
-/// A vif whose vifname is a channel name (or that has none, with xen_channel = yes) becomes
-/// a channel interface; any other is routed exactly as Xen's vif-route routes it.
-/// `online` ends by writing hotplug-status=connected; a failed online/add writes
-/// hotplug-error and hotplug-status=error, undoes its work and exits 1; offline/remove
-/// never fail.
+/// A vif whose vifname is a channel name (or that has none, with xen_channel = yes) is a
+/// channel vif: with the guest's IP known (store, IP=, reservation) it becomes a channel
+/// interface at once; without (Ganeti: vifname=gnt.com.N, no ip=) it is renamed and
+/// brought up, and Ganeti's xen-ifup-os completes it. Any other vif is routed exactly as
+/// Xen's vif-route routes it. `online` ends by writing hotplug-status=connected; a failed
+/// online/add writes hotplug-error and hotplug-status=error, undoes its work and exits
+/// non-zero; offline/remove never fail.
 /// </summary>
 internal static class VifScript
 {
@@ -61,7 +61,7 @@ internal static class VifScript
         bool up = command is "online" or "add";
 
         string dev = Names.Interface(typeIf == "vif" ? Var("vif") : Var("INTERFACE"), typeIf == "vif" ? "vif" : "INTERFACE");
-        string xenbusPath = XenbusPath(Var("XENBUS_PATH"), typeIf, dev);
+        string xenbusPath = XenbusPath.Parse(Var("XENBUS_PATH"), typeIf, dev);
 
         if (!up)
         {
@@ -83,9 +83,9 @@ internal static class VifScript
         {
             call.Up();
         }
-        catch (GntComException e)
+        catch (Exception e)
         {
-            call.ReportError(e.Message);
+            call.ReportError(e is GntComException ? e.Message : "internal error: " + e.GetType().Name + ": " + e.Message);
             throw;
         }
         return Entry.Ok;
@@ -96,8 +96,8 @@ internal static class VifScript
     {
         try
         {
-            using var channels = new Channels(cfg);
-            channels.Down(dev, Syscall.getppid());
+            using var channels = Channels.Open(cfg);
+            channels.Down(new DownRequest { Interface = dev, Owner = Syscall.getppid() });
         }
         catch (GntComException e)
         {
@@ -111,42 +111,15 @@ internal static class VifScript
         return s.Length > 0 && !char.IsAsciiDigit(s[0]);
     }
 
-    /// <summary>
-    /// XENBUS_PATH as libxl passes it (backend/vif/DOM/DEV, relative to the backend
-    /// domain's home, or absolute); for an emulated tap without it, derived from the
-    /// interface name vifDOM.DEV-emu as vif-common.sh does.
-    /// </summary>
-    private static string XenbusPath(string? path, string typeIf, string dev)
-    {
-        if (path == null && typeIf == "tap" && dev.StartsWith("vif", StringComparison.Ordinal) && dev.EndsWith("-emu", StringComparison.Ordinal))
-        {
-            string[] ids = dev[3..^4].Split('.');
-            if (ids.Length == 2) path = "/local/domain/0/backend/vif/" + ids[0] + "/" + ids[1];
-        }
-        if (path == null) throw new InvalidInputException("XENBUS_PATH is not set (libxl passes backend/vif/DOM/DEV)");
-        string[] p = path.Split('/');
-        bool relative = p.Length == 4 && p[0] == "backend" && p[1] == "vif";
-        bool absolute = p.Length == 8 && p[0] == "" && p[1] == "local" && p[2] == "domain" && IsNumber(p[3])
-            && p[4] == "backend" && p[5] == "vif";
-        if (!(relative || absolute) || !IsNumber(p[^2]) || !IsNumber(p[^1]))
-            throw new InvalidInputException("XENBUS_PATH " + Quote.Value(path) + " is not backend/vif/DOM/DEV");
-        return path;
-    }
-
-    private static bool IsNumber(string s)
-    {
-        if (s.Length == 0 || s.Length > 9) return false;
-        foreach (char c in s) if (!char.IsAsciiDigit(c)) return false;
-        return true;
-    }
-
     private const string Usage =
         "usage: vif-gnt-com online|offline|add|remove [type_if=vif|tap] [netdev=IF] [--config FILE]\n\n" +
         "A Xen vif hotplug script: set `script=vif-gnt-com` in a vif spec or symlink it into\n" +
         "/etc/xen/scripts. Environment (from libxl): vif, XENBUS_PATH, netdev, INTERFACE (tap).\n" +
         "Store nodes read under XENBUS_PATH: vifname, ip, mac, gatewaydev.\n\n" +
         "A vif whose vifname is gnt.com.N (or none, with xen_channel = yes in the config) becomes\n" +
-        "a channel interface; any other vif is routed as Xen's vif-route does it.\n";
+        "a channel interface; without a guest IP anywhere (Ganeti) it is only renamed and brought\n" +
+        "up, and Ganeti's xen-ifup-os completes it. Any other vif is routed as Xen's vif-route does it.\n" +
+        "See vif-gnt-com(8).\n";
 }
 
 /// <summary>One hotplug call: the store's view of the vif and what to do with it.</summary>
@@ -183,8 +156,6 @@ internal sealed class VifCall
 
     private uint Metric => _typeIf == "tap" ? 1u : 2u;
 
-    private int DomId => int.Parse(_path.Split('/')[^2], CultureInfo.InvariantCulture);
-
     public void Up()
     {
         string? vifname = VifName(out bool channel);
@@ -194,89 +165,71 @@ internal sealed class VifCall
             Log.Info(_command + " " + _dev + ": channel vif's emulated NIC left alone (the PV vif carries the channel)");
             return;
         }
-        if (channel) ChannelUp(vifname); else RoutedUp(vifname);
+        using (var channels = Channels.Open(_cfg))
+        {
+            if (channel) ChannelUp(channels, vifname); else RoutedUp(channels, vifname);
+        }
         if (_command == "online") _xs.Write(_path + "/hotplug-status", "connected");
     }
 
-    private void ChannelUp(string? vifname)
+    private void ChannelUp(Channels channels, string? vifname)
     {
         string? ipNode = Node("ip");
         string? ipText = ipNode ?? _var("IP");
         if (ipText != null && ipText.Trim().Contains(' '))
             throw new InvalidInputException("ip " + Quote.Value(ipText) + ": a channel vif carries exactly one guest IP");
         string? macText = Node("mac") ?? _var("MAC");
-        var request = new ChannelRequest
+        var ip = ipText != null ? _cfg.GuestIp(ipText.Trim(), ipNode != null ? "ip" : "IP") : null;
+        string? mac = macText != null ? MacAddress.Parse(macText, "mac") : null;
+        if (ip == null && vifname != null && !channels.IsReserved(vifname))
+        {
+            // Ganeti's channel vif: no IP anywhere; its xen-ifup-os sets the channel up later.
+            channels.VifOnline(_dev, vifname, _path);
+            return;
+        }
+        channels.Up(new ChannelRequest
         {
             Interface = _dev,
             DesiredName = vifname,
-            Ip = ipText != null ? _cfg.GuestIp(ipText.Trim(), ipNode != null ? "ip" : "IP") : null,
-            Mac = macText != null ? MacAddress.Parse(macText, "mac") : null,
+            Ip = ip,
+            Mac = mac,
             Instance = InstanceName(),
             Kind = ChannelKind.Vif,
             Owner = Syscall.getppid(),
-        };
-        using var channels = new Channels(_cfg);
-        channels.Up(request);
+            Backend = _path,
+        });
     }
 
     /// <summary>The guest domain's name, when it is a valid instance name.</summary>
     private string? InstanceName()
     {
-        string? name = _xs.Read("/local/domain/" + DomId + "/name");
+        string? name = _xs.Read("/local/domain/" + XenbusPath.DomainId(_path) + "/name");
         try { return Names.Instance(name, "domain name"); }
         catch (InvalidInputException) { return null; }
     }
 
-    private void RoutedUp(string? vifname)
+    private RoutedRequest Routed(string? vifname) => new()
     {
-        var ips = VifRoute.ParseIpList(Node("ip") ?? _var("ip"), "ip");
-        string netdev = Names.Interface(_var("netdev") ?? Node("gatewaydev") ?? "eth0", "netdev");
-        using var nl = NetlinkHandle.Open();
-        var routed = new VifRoute(nl);
-        var dom0 = routed.Dom0Address(netdev);
-        var link = nl.LinkByName(_dev) ?? throw new GntComException("interface " + Quote.Value(_dev) + " does not exist");
-        var undo = new UndoLog();
-        try
-        {
-            if (vifname != null && vifname != link.Name)
-            {
-                if (nl.LinkByName(vifname) != null)
-                    throw new GntComException("cannot rename " + _dev + " to " + vifname + ": an interface with that name already exists");
-                if (link.IsUp) nl.LinkSetDown(link.Index);
-                nl.LinkSetName(link.Index, vifname);
-                int index = link.Index;
-                string original = link.Name;
-                undo.Push("rename " + original, () => { nl.LinkSetDown(index); nl.LinkSetName(index, original); });
-                link = link with { Name = vifname, Flags = link.Flags & ~Netlink.Rtm.IFF_UP };
-            }
-            routed.Online(link, dom0, ips, Metric, undo);
-            undo.Commit();
-        }
-        catch (GntComException)
-        {
-            undo.Rollback();
-            throw;
-        }
-        Log.Info(_command + " routed " + link.Name + (link.Name != _dev ? " (was " + _dev + ")" : "") + " src " + dom0
-            + " ip " + (ips.Count == 0 ? "(none)" : string.Join(" ", ips.ConvertAll(i => i.Address + "/" + i.PrefixLength))));
-    }
+        Interface = _dev,
+        DesiredName = vifname,
+        Netdev = Names.Interface(_var("netdev") ?? Node("gatewaydev") ?? "eth0", "netdev"),
+        Addresses = IpList.Parse(Node("ip") ?? _var("ip"), "ip"),
+        Metric = Metric,
+    };
+
+    private void RoutedUp(Channels channels, string? vifname) => channels.RoutedOnline(Routed(vifname));
 
     public void Down()
     {
         string? vifname = VifName(out bool channel);
-        string name = vifname ?? _dev;
+        using var channels = Channels.Open(_cfg);
         if (channel)
         {
             if (_typeIf == "tap") return;
-            using var channels = new Channels(_cfg);
-            channels.Down(vifname ?? _dev, Syscall.getppid());
+            channels.VifOffline(_dev, vifname, Syscall.getppid());
             return;
         }
-        var ips = VifRoute.ParseIpList(Node("ip") ?? _var("ip"), "ip");
-        using var nl = NetlinkHandle.Open();
-        var link = nl.LinkByName(name) ?? nl.LinkByName(_dev);
-        new VifRoute(nl).Offline(link, ips, Metric);
-        Log.Info(_command + " routed " + name + ": routes removed");
+        channels.RoutedOffline(Routed(vifname));
     }
 
     /// <summary>Tells libxl why online/add failed: hotplug-error, then hotplug-status=error.</summary>
@@ -284,7 +237,7 @@ internal sealed class VifCall
     {
         try
         {
-            _xs.Write(_path + "/hotplug-error", Log_OneLine(message));
+            _xs.Write(_path + "/hotplug-error", message.Replace('\n', ' ').Replace('\r', ' '));
             _xs.Write(_path + "/hotplug-status", "error");
         }
         catch (GntComException e)
@@ -292,6 +245,4 @@ internal sealed class VifCall
             Log.Warn("could not report the error in xenstore: " + e.Message);
         }
     }
-
-    private static string Log_OneLine(string s) => s.Replace('\n', ' ').Replace('\r', ' ');
 }

@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using System.Text.Json;
 using GntCom.Channel;
 using GntCom.Cli;
 using GntCom.Config;
@@ -18,7 +20,7 @@ internal static class AdminCommands
         var ip = cfg.GuestIp(o.Ip, "--ip");
         string mac = MacAddress.Parse(o.Mac, "--mac");
         string? instance = Names.Instance(o.Instance, "--instance");
-        using var channels = new Channels(cfg);
+        using var channels = Channels.Open(cfg);
         Console.Out.WriteLine(channels.Allocate(ip, mac, instance).Name);
         return Entry.Ok;
     }
@@ -28,7 +30,7 @@ internal static class AdminCommands
         var cfg = Entry.LoadConfig(o.Config);
         string name = Names.Interface(o.Name, "NAME");
         if (!cfg.IsChannelName(name)) throw new InvalidInputException("NAME " + Quote.Value(name) + " is not a channel name (" + cfg.InterfacePrefix + "N)");
-        using var channels = new Channels(cfg);
+        using var channels = Channels.Open(cfg);
         if (!channels.Release(name)) Console.Error.WriteLine("gnt-com: " + name + " was not reserved");
         return Entry.Ok;
     }
@@ -36,30 +38,36 @@ internal static class AdminCommands
     public static int Status(StatusOptions o)
     {
         var cfg = Entry.LoadConfig(o.Config);
-        using var channels = new Channels(cfg);
-        Console.Out.Write(Format(channels.Status()));
+        using var channels = Channels.Open(cfg);
+        var s = channels.Status();
+        Console.Out.Write(o.Json ? JsonSerializer.Serialize(ToJson(s), JsonContext.Default.StatusJson) + "\n" : Format(s));
         return Entry.Ok;
     }
 
     public static int Check(CheckOptions o)
     {
         var cfg = Entry.LoadConfig(o.Config);
-        using var channels = new Channels(cfg);
+        using var channels = Channels.Open(cfg);
         var problems = channels.Check();
+        if (o.Json)
+        {
+            Console.Out.Write(JsonSerializer.Serialize(new CheckJson(problems.Count == 0, problems), JsonContext.Default.CheckJson) + "\n");
+            return problems.Count == 0 ? Entry.Ok : Entry.Failure;
+        }
         foreach (string p in problems) Console.Out.WriteLine(p);
         if (problems.Count > 0)
         {
             Console.Error.WriteLine("gnt-com: " + problems.Count + " problem(s) found; 'gnt-com repair' fixes what it can");
             return Entry.Failure;
         }
-        Console.Out.WriteLine("ok: " + channels.Store.Records().Count + " channel interface(s), all as recorded");
+        Console.Out.WriteLine("ok: " + channels.ChannelCount + " channel interface(s), all as recorded");
         return Entry.Ok;
     }
 
     public static int Repair(RepairOptions o)
     {
         var cfg = Entry.LoadConfig(o.Config);
-        using var channels = new Channels(cfg);
+        using var channels = Channels.Open(cfg);
         var repairs = channels.Repair();
         foreach (string r in repairs) Console.Out.WriteLine(r);
         if (repairs.Count == 0) Console.Out.WriteLine("nothing to repair");
@@ -68,36 +76,71 @@ internal static class AdminCommands
         return left.Count == 0 ? Entry.Ok : Entry.Failure;
     }
 
+    public static int Adopt(AdoptOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        using var channels = Channels.Open(cfg);
+        var plan = channels.Adopt(o.GanetiRunDir, o.DryRun);
+        string prefix = plan.DryRun ? "would " : "";
+        foreach (string a in plan.Actions) Console.Out.WriteLine(prefix + a);
+        foreach (string s in plan.Skipped) Console.Out.WriteLine("skipped " + s);
+        if (plan.Actions.Count == 0) Console.Out.WriteLine("nothing to adopt");
+        if (!plan.DryRun && plan.Actions.Count > 0)
+            Console.Out.WriteLine("done; now link GntCom's kvm-ifup-os and xen-ifup-os into /etc/ganeti (see gnt-com(8)), or Ganeti's own scripts will restart their dnsmasq");
+        return Entry.Ok;
+    }
+
     public static int Dhcp(DhcpOptions o)
     {
         var cfg = Entry.LoadConfig(o.Config);
-        using var channels = new Channels(cfg);
         switch (o.Action)
         {
             case "status":
-                var s = channels.Status();
-                Console.Out.Write(FormatDhcp(s));
+            {
+                using var channels = Channels.Open(cfg);
+                Console.Out.Write(FormatDhcp(channels.Status()));
                 return Entry.Ok;
+            }
             case "reload":
-                if (cfg.Dhcp == DhcpProvider.Off) throw new GntComException("DHCP is off in " + cfg.Source);
-                using (channels.Store.Lock())
-                    channels.Dhcp.Reload(channels.Store.Records().Where(r => !r.Pending).ToList());
-                Console.Out.WriteLine("dhcp: reloaded (" + (channels.Dhcp.RunningPid() is int p && p != 0 ? "pid " + p : "not running: no channel interface") + ")");
+            {
+                using var channels = Channels.Open(cfg);
+                int pid = channels.DhcpReload();
+                Console.Out.WriteLine("dhcp: reloaded (" + (pid != 0 ? "pid " + pid : "not running: no channel interface") + ")");
                 return Entry.Ok;
+            }
             case "stop":
-                int pid;
-                using (channels.Store.Lock()) pid = channels.Dhcp.Stop();
+            {
+                using var channels = Channels.Open(cfg);
+                int pid = channels.DhcpStop();
                 Console.Out.WriteLine(pid == 0 ? "dhcp: was not running" : "dhcp: stopped pid " + pid + " (the next channel change starts it again)");
                 return Entry.Ok;
+            }
             default:
                 throw new InvalidInputException("dhcp action " + Quote.Value(o.Action) + " must be status, reload or stop");
         }
     }
 
+    private static StatusJson ToJson(StatusSnapshot s) => new(
+        Entry.Version, s.StateDir, s.ConfigSource,
+        s.Lock != null ? new LockJson(s.Lock.Pid, s.Lock.Command) : null,
+        s.Channels.Select(c => new ChannelJson(c.Record.Name, c.Record.Original, c.Record.KindName, c.Record.Ip.ToString(),
+            c.Record.Mac, c.Record.Instance, c.Record.Index, c.State)).ToList(),
+        s.Reservations.Select(r => new ReservationJson(r.Name, r.Ip.ToString(), r.Mac, r.Instance)).ToList(),
+        new DhcpJson(ProviderName(s.Dhcp), s.DhcpMode, s.DnsmasqPid != 0 ? s.DnsmasqPid : null, s.Leases, s.HostsFile, s.DhcpError),
+        s.Unreadable.Concat(s.Problems).Distinct().ToList());
+
+    private static string ProviderName(DhcpProvider p) => p switch
+    {
+        DhcpProvider.Dnsmasq => "dnsmasq",
+        DhcpProvider.External => "external",
+        _ => "off",
+    };
+
     private static string Format(StatusSnapshot s)
     {
         var sb = new StringBuilder();
-        sb.Append("state:  ").Append(s.StateDir).Append(s.LockHolder != 0 ? " (locked by pid " + s.LockHolder + ")" : "").Append('\n');
+        sb.Append("state:  ").Append(s.StateDir)
+          .Append(s.Lock != null ? " (locked by pid " + s.Lock.Pid + ": " + s.Lock.Command + ")" : "").Append('\n');
         sb.Append("config: ").Append(s.ConfigSource).Append('\n');
         if (s.Channels.Count == 0) sb.Append("channels: none\n");
         else
@@ -105,7 +148,7 @@ internal static class AdminCommands
             var rows = s.Channels.Select(c => new[]
             {
                 c.Record.Name, c.Record.Original, c.Record.Ip.ToString(), c.Record.Mac,
-                c.Record.Instance ?? "-", c.Record.Kind.ToString().ToLowerInvariant(), c.State,
+                c.Record.Instance ?? "-", c.Record.KindName, c.State,
             }).ToList();
             rows.Insert(0, new[] { "CHANNEL", "ORIGINAL", "IP", "MAC", "INSTANCE", "KIND", "STATE" });
             Table(sb, rows);
@@ -118,6 +161,8 @@ internal static class AdminCommands
         }
         foreach (string u in s.Unreadable) sb.Append("unreadable: ").Append(u).Append('\n');
         sb.Append(FormatDhcp(s));
+        int problems = s.Problems.Count;
+        sb.Append("check:  ").Append(problems == 0 ? "ok" : problems + " problem(s): run 'gnt-com check'").Append('\n');
         return sb.ToString();
     }
 
@@ -129,12 +174,13 @@ internal static class AdminCommands
         {
             sb.Append(", mode ").Append(s.DhcpMode ?? "auto");
             sb.Append(s.DnsmasqPid != 0 ? ", pid " + s.DnsmasqPid.ToString(CultureInfo.InvariantCulture) : ", not running");
-            sb.Append(", ").Append(s.Channels.Count(c => !c.Record.Pending)).Append(" lease(s) in ").Append(s.HostsFile);
+            sb.Append(", ").Append(s.Leases).Append(" lease(s) in ").Append(s.HostsFile);
+            if (s.DhcpError != null) sb.Append("\n        last error: ").Append(s.DhcpError);
         }
         return sb.Append('\n').ToString();
     }
 
-    private static void Table(StringBuilder sb, System.Collections.Generic.List<string[]> rows)
+    private static void Table(StringBuilder sb, List<string[]> rows)
     {
         int cols = rows[0].Length;
         var width = new int[cols];

@@ -32,16 +32,30 @@ public sealed class ReleaseOptions : CommonOptions
 [Verb("status", HelpText = "Show the channel interfaces, reservations and DHCP server.")]
 public sealed class StatusOptions : CommonOptions
 {
+    [Option("json", HelpText = "Print one JSON document (see gnt-com(8) for its fields).")]
+    public bool Json { get; set; }
 }
 
 [Verb("check", HelpText = "Compare the host with GntCom's records; exit 1 and list the differences if any.")]
 public sealed class CheckOptions : CommonOptions
 {
+    [Option("json", HelpText = "Print one JSON document: {\"ok\": ..., \"problems\": [...]}.")]
+    public bool Json { get; set; }
 }
 
 [Verb("repair", HelpText = "Heal state left by killed runs and vanished interfaces, and put back what is missing.")]
 public sealed class RepairOptions : CommonOptions
 {
+}
+
+[Verb("adopt", HelpText = "Take over the channel interfaces and dnsmasq that Ganeti's own ifup-os scripts set up on this node.")]
+public sealed class AdoptOptions : CommonOptions
+{
+    [Option("ganeti-run-dir", MetaValue = "DIR", Default = "/var/run/ganeti", HelpText = "Where Ganeti's dnsmasq.hosts and dnsmasq.pid are.")]
+    public string GanetiRunDir { get; set; } = "/var/run/ganeti";
+
+    [Option("dry-run", HelpText = "Print what would be done, change nothing.")]
+    public bool DryRun { get; set; }
 }
 
 [Verb("dhcp", HelpText = "Control the DHCP server: status, reload (rewrite files, SIGHUP) or stop.")]

@@ -1,7 +1,9 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
 using System.IO;
+using System.Linq;
 using CommandLine;
+using CommandLine.Text;
 using GntCom.Cli;
 
 namespace GntCom.Admin;
@@ -17,6 +19,7 @@ internal static class Program
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(StatusOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(CheckOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(RepairOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(AdoptOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DhcpOptions))]
     private static int Main(string[] args) => Entry.Run("gnt-com", () => Dispatch(args));
 
@@ -29,28 +32,35 @@ internal static class Program
             s.CaseSensitive = true;
             s.CaseInsensitiveEnumValues = false;
         });
-        var result = parser.ParseArguments<AllocateOptions, ReleaseOptions, StatusOptions, CheckOptions, RepairOptions, DhcpOptions>(args);
+        var result = parser.ParseArguments<AllocateOptions, ReleaseOptions, StatusOptions, CheckOptions, RepairOptions, AdoptOptions, DhcpOptions>(args);
         return result.MapResult(
             (AllocateOptions o) => AdminCommands.Allocate(o),
             (ReleaseOptions o) => AdminCommands.Release(o),
             (StatusOptions o) => AdminCommands.Status(o),
             (CheckOptions o) => AdminCommands.Check(o),
             (RepairOptions o) => AdminCommands.Repair(o),
+            (AdoptOptions o) => AdminCommands.Adopt(o),
             (DhcpOptions o) => AdminCommands.Dhcp(o),
             errors =>
             {
+                var list = errors.ToList();
                 // --help and --version are answers, not errors: stdout and exit 0.
-                bool asked = false;
-                foreach (var e in errors)
-                    if (e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) asked = true;
-                string text = help.ToString();
-                if (asked)
+                if (list.Any(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError))
                 {
-                    Console.Out.Write(text);
+                    Console.Out.Write(help.ToString());
                     return Entry.Ok;
                 }
-                Console.Error.Write(text);
-                return Entry.Usage;
+                // Anything else is one line naming the problem (the usage is one --help away).
+                var first = list.FirstOrDefault();
+                string why = first switch
+                {
+                    BadVerbSelectedError bad => "unknown verb " + GntCom.Inputs.Quote.Value(bad.Token),
+                    NoVerbSelectedError => "no verb given",
+                    null => "bad usage",
+                    _ => SentenceBuilder.Create().FormatError(first).TrimEnd('.'),
+                };
+                string verb = args.Length > 0 && !args[0].StartsWith('-') && first is not BadVerbSelectedError ? " " + args[0] : "";
+                throw new InvalidInputException(why + " (see gnt-com" + verb + " --help)");
             });
     }
 }

@@ -1,64 +1,92 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Net;
-using System.Net.Sockets;
 using GntCom.Config;
-using GntCom.Dhcp;
 using GntCom.Hooks;
 using GntCom.Inputs;
-using GntCom.Interop;
 using GntCom.Logging;
 using GntCom.Net;
-using GntCom.Netlink;
 using GntCom.State;
 
 namespace GntCom.Channel;
 
 /// <summary>
-/// Sets channel interfaces up and tears them down: the one implementation behind every
-/// executable. Every public operation takes the host-wide lock, first heals state left by
-/// runs that never finished or interfaces that vanished, then does its work; a failure
-/// undoes everything the operation did.
+/// The one entry to GntCom's work, used by every executable: each operation takes the
+/// host-wide lock, heals what killed calls and vanished guests left (<see cref="Healer"/>),
+/// then does one thing, journaled so that any failure, exception or kill is undone exactly.
+/// The rooms: <see cref="Naming"/> (names, reservations, who holds an IP or MAC),
+/// <see cref="ChannelSetup"/> (set-up and teardown steps), <see cref="RoutedVif"/>
+/// (vif-route), <see cref="Healer"/> (healing, repair), <see cref="Inspection"/> (status,
+/// check), <see cref="Adoption"/> (taking over a Ganeti-configured node).
 /// </summary>
 public sealed class Channels : IDisposable
 {
-    private readonly GntComConfig _cfg;
-    private readonly StateStore _store;
-    private readonly NetlinkHandle _nl;
-    private readonly DhcpManager _dhcp;
-    private List<Link>? _links;
+    private readonly Node _n;
+    private readonly ChannelSetup _setup;
+    private readonly Naming _naming;
+    private readonly Healer _healer;
 
-    public Channels(GntComConfig cfg)
+    private Channels(Node n)
     {
-        _cfg = cfg;
-        _store = new StateStore(cfg);
-        _nl = NetlinkHandle.Open();
-        _dhcp = new DhcpManager(cfg, _store);
+        _n = n;
+        _setup = new ChannelSetup(n);
+        _naming = new Naming(n);
+        _healer = new Healer(n, _setup);
     }
 
-    public StateStore Store => _store;
-    public GntComConfig Config => _cfg;
+    /// <summary>Opens this namespace's state (creating it) and a netlink socket.</summary>
+    public static Channels Open(GntComConfig cfg) => new(new Node(cfg, StateStore.Open(cfg, create: true)!));
 
-    public void Dispose() => _nl.Dispose();
+    public void Dispose() => _n.Dispose();
 
-    // ---- up -------------------------------------------------------------------
+    public GntComConfig Config => _n.Cfg;
+
+    /// <summary>How many channel interfaces are recorded (one directory listing).</summary>
+    public int ChannelCount => _n.Store.RecordNames().Count;
+
+    private HostLock LockAndHeal()
+    {
+        var hostLock = _n.Store.Lock();
+        try
+        {
+            _healer.Heal(new List<string>());
+        }
+        catch
+        {
+            hostLock.Dispose();
+            throw;
+        }
+        return hostLock;
+    }
+
+    // ---- up -------------------------------------------------------------------------
 
     /// <summary>Makes the request's interface a configured channel interface; returns its record.</summary>
     public ChannelRecord Up(ChannelRequest req)
     {
-        using var hostLock = _store.Lock();
-        var records = Heal();
-        var link = _nl.LinkByName(req.Interface)
-            ?? throw new GntComException("interface " + Quote.Value(req.Interface) + " does not exist");
-        var reservations = _store.Reservations();
+        using var hostLock = LockAndHeal();
+        var store = _n.Store;
+        var link = _n.Nl.LinkByName(req.Interface);
+        if (link == null)
+        {
+            // online run again for a vif renamed by the first run
+            if (req.DesiredName != null && SafeRecord(req.DesiredName) is ChannelRecord done && done.Original == req.Interface && _healer.IsAlive(done))
+                return AlreadyUp(done, req);
+            throw new GntComException("interface " + Quote.Value(req.Interface) + " does not exist");
+        }
+        if (_n.Cfg.IsChannelName(link.Name) && SafeRecord(link.Name) is ChannelRecord existing)
+        {
+            if (existing.Index == link.Index && !existing.Pending) return AlreadyUp(existing, req);
+            _healer.Forget(existing, new List<string>()); // the name now belongs to another interface
+        }
 
-        var existing = records.FirstOrDefault(r => r.Index == link.Index);
-        if (existing != null)
-            return AlreadyUp(existing, req);
+        var note = store.Note(link.Index);
+        if (note != null && note.Name != link.Name) note = null;
+        var (name, reservation) = _naming.Choose(link, req);
+        if (name != link.Name && SafeRecord(name) is ChannelRecord stale)
+            _healer.Forget(stale, new List<string>()); // no interface has that name: its guest vanished
 
-        var (name, reservation) = ChooseName(link, req, reservations);
         IPAddress ip = req.Ip ?? reservation?.Ip
             ?? throw new InvalidInputException("no IP for " + Quote.Value(req.Interface) + ": set IP or reserve " + name + " with 'gnt-com allocate'");
         string mac = req.Mac ?? reservation?.Mac
@@ -66,38 +94,70 @@ public sealed class Channels : IDisposable
         string? instance = req.Instance ?? reservation?.Instance;
         if (reservation != null && (!reservation.Ip.Equals(ip) || reservation.Mac != mac))
             throw new InvalidInputException(name + " is reserved for " + reservation.Ip + " " + reservation.Mac + ", not " + ip + " " + mac);
-        CheckUnique(ip, mac, records, reservations, name);
+        CheckHolders(ip, mac, name);
+        var routes = Eligibility.Check(_n, link, ip);
 
         var record = new ChannelRecord
         {
-            Name = name, Original = link.Name, Index = link.Index, Ip = ip, Mac = mac, Instance = instance,
-            Kind = req.Kind, Owner = req.Owner, Pending = true,
+            Name = name, Original = note?.Original ?? link.Name, Index = link.Index, Ip = ip, Mac = mac, Instance = instance,
+            Kind = note != null ? ChannelKind.Vif : req.Kind, Owner = req.Owner, Backend = note?.Backend ?? req.Backend,
         };
-        var undo = new UndoLog();
+        using var journal = Journal.Begin(store, name,
+            JournalEntry.Of("channel", name, link.Index, record.Original, ip, mac, record.KindName, instance));
         try
         {
-            _store.Save(record);
-            undo.Push("state record " + name, () => _store.DeleteRecord(name));
-            record = Configure(link, record, undo);
-            _store.Save(record);
-
-            var live = new List<ChannelRecord>(records) { record };
-            _dhcp.Apply(live);
-            undo.Push("DHCP entry " + mac + "," + ip, () => _dhcp.Apply(records));
-
-            HookRunner.RunAll(HookDir("ifup.d"), HookEnvironment(record, "up", req.HookEnvironment), _cfg.HookTimeout, mustSucceed: true);
-
-            _store.Save(record with { Pending = false });
-            if (reservation != null) _store.DeleteReservation(reservation.Name);
-            undo.Commit();
+            _naming.Claim(journal, ip, mac, name);
+            record = _setup.Configure(new Steps(_n.Nl, journal), link, record, routes);
+            journal.Add(JournalEntry.Of("dhcp", mac, ip, name));
+            AddDhcp(record);
+            string ifup = System.IO.Path.Combine(_n.Cfg.HooksDir, "ifup.d");
+            if (HookRunner.List(ifup).Count > 0)
+            {
+                journal.Add(JournalEntry.Of("hooks"));
+                HookRunner.RunAll(ifup, ChannelSetup.HookEnvironment(record, "up", req.HookEnvironment), _n.Cfg.HookTimeout,
+                    mustSucceed: true, started: (pgid, start) => journal.Add(JournalEntry.Of("hookpg", pgid, start)));
+            }
+            journal.Add(JournalEntry.Of("record", name));
+            store.Save(record);
+            journal.Add(JournalEntry.Of("origin", record.Original, record.Owner, name));
+            store.SaveOrigin(record.Original, record.Owner, name);
+            if (reservation != null)
+            {
+                journal.Add(JournalEntry.Of("reservation", reservation.Name, reservation.Ip, reservation.Mac, reservation.Instance));
+                store.DeleteReservation(reservation.Name);
+            }
+            if (note != null)
+            {
+                journal.Add(JournalEntry.Of("note", note.Index, note.Name, note.Original, note.Backend));
+                store.DeleteNote(note.Index);
+            }
+            journal.Commit();
         }
-        catch (GntComException)
+        finally
         {
-            undo.Rollback();
-            throw;
+            if (!journal.Committed)
+            {
+                Rollback.Run(_n, journal.Entries);
+                journal.Discard();
+            }
         }
-        Log.Info("up " + Describe(record));
-        return record with { Pending = false };
+        Log.Info("up " + record.Describe());
+        return record;
+    }
+
+    /// <summary>DHCP for a new guest; a failure is fatal only with dhcp_required = yes (a metadata hiccup must not stop a production VM).</summary>
+    private void AddDhcp(ChannelRecord record)
+    {
+        try
+        {
+            _n.Dhcp.Add(record);
+        }
+        catch (GntComException e) when (!_n.Cfg.DhcpRequired)
+        {
+            _n.Dhcp.RecordError(e.Message);
+            Log.Error("DHCP for " + record.Name + " failed, the channel is up without it: " + e.Message
+                + " ('gnt-com check' reports it; dhcp_required = yes makes this fatal)");
+        }
     }
 
     private ChannelRecord AlreadyUp(ChannelRecord existing, ChannelRequest req)
@@ -105,442 +165,249 @@ public sealed class Channels : IDisposable
         if ((req.Ip != null && !req.Ip.Equals(existing.Ip)) || (req.Mac != null && req.Mac != existing.Mac))
             throw new GntComException(Quote.Value(req.Interface) + " is already the channel interface " + existing.Name
                 + " of " + existing.Ip + " " + existing.Mac + "; take it down first");
-        Log.Info("already up " + Describe(existing));
+        Log.Info("already up " + existing.Describe());
         return existing;
     }
 
-    /// <summary>The name the interface will carry, and the reservation that backs it, if any.</summary>
-    private (string Name, Reservation? Reservation) ChooseName(Link link, ChannelRequest req, List<Reservation> reservations)
+    /// <summary>Refuses an IP or MAC held by a live channel or a reservation; a holder whose interface vanished is forgotten first.</summary>
+    private void CheckHolders(IPAddress ip, string mac, string name)
     {
-        if (req.DesiredName != null)
+        foreach (var (kind, value, holder, isRecord) in _naming.Holders(ip, mac, name))
         {
-            string want = req.DesiredName;
-            if (!_cfg.IsChannelName(want))
-                throw new InvalidInputException("name " + Quote.Value(want) + " is not a channel name (" + _cfg.InterfacePrefix + "N)");
-            if (want != link.Name && _nl.LinkByName(want) != null)
-                throw new GntComException("cannot name " + link.Name + " " + want + ": another interface already has that name");
-            return (want, reservations.FirstOrDefault(r => r.Name == want));
-        }
-        if (_cfg.IsChannelName(link.Name))
-            return (link.Name, reservations.FirstOrDefault(r => r.Name == link.Name));
-
-        // A reservation made for this guest (same IP and MAC) names its interface.
-        var mine = reservations.FirstOrDefault(r => req.Ip != null && r.Ip.Equals(req.Ip) && r.Mac == req.Mac);
-        if (mine != null)
-        {
-            if (_nl.LinkByName(mine.Name) != null)
-                throw new GntComException("cannot name " + link.Name + " " + mine.Name + " (reserved for " + mine.Ip + "): another interface already has that name");
-            return (mine.Name, mine);
-        }
-        return (NextFreeName(), null);
-    }
-
-    /// <summary>The lowest N whose prefix+N is neither an interface, nor recorded, nor reserved.</summary>
-    private string NextFreeName()
-    {
-        var taken = _store.TakenNames();
-        foreach (var l in Links()) taken.Add(l.Name);
-        for (int n = 0; n <= _cfg.MaxIndex; n++)
-        {
-            string name = _cfg.ChannelName(n);
-            if (!taken.Contains(name)) return name;
-        }
-        throw new GntComException("no free channel name left (" + _cfg.InterfacePrefix + "0.." + _cfg.MaxIndex + " are all taken)");
-    }
-
-    private static void CheckUnique(IPAddress ip, string mac, List<ChannelRecord> records, List<Reservation> reservations, string name)
-    {
-        foreach (var r in records)
-        {
-            if (r.Ip.Equals(ip))
-                throw new GntComException("IP " + ip + " is already the guest IP of " + r.Name + InstanceSuffix(r.Instance));
-            if (r.Mac == mac)
-                throw new GntComException("MAC " + mac + " is already the guest MAC of " + r.Name + InstanceSuffix(r.Instance));
-        }
-        foreach (var r in reservations)
-        {
-            if (r.Name == name) continue;
-            if (r.Ip.Equals(ip) || r.Mac == mac)
-                throw new GntComException((r.Ip.Equals(ip) ? "IP " + ip : "MAC " + mac) + " is reserved for " + r.Name + InstanceSuffix(r.Instance));
-        }
-    }
-
-    /// <summary>Renames, brings up, addresses, routes and hardens the interface; each step undoable.</summary>
-    private ChannelRecord Configure(Link link, ChannelRecord record, UndoLog undo)
-    {
-        int index = link.Index;
-        string name = record.Name;
-        if (link.Name != name)
-        {
-            if (link.IsUp) _nl.LinkSetDown(index);
-            try
+            string what = (kind == ClaimKind.Ip ? "IP " : "MAC ") + value;
+            if (!isRecord)
+                throw new GntComException(what + " is reserved for " + holder
+                    + (_n.Store.Reservation(holder)?.Instance is string ri ? " (instance " + ri + ")" : ""));
+            var record = SafeRecord(holder);
+            if (record == null) continue;
+            if (!_healer.IsAlive(record))
             {
-                _nl.LinkSetName(index, name);
+                _healer.Forget(record, new List<string>());
+                continue;
             }
-            catch (NetlinkException e)
-            {
-                if (link.IsUp) _nl.LinkSetUp(index);
-                throw new GntComException("cannot rename " + link.Name + " to " + name + ": " + Errno.Describe(e.Errno));
-            }
-            string original = link.Name;
-            bool wasUp = link.IsUp;
-            undo.Push("rename " + original + " to " + name, () =>
-            {
-                _nl.LinkSetDown(index);
-                _nl.LinkSetName(index, original);
-                if (wasUp) _nl.LinkSetUp(index);
-            });
-            link = link with { Name = name, Flags = link.Flags & ~Rtm.IFF_UP };
+            throw new GntComException(what + " is already the guest " + (kind == ClaimKind.Ip ? "IP" : "MAC") + " of " + holder
+                + (record.Instance != null ? " (instance " + record.Instance + ")" : ""));
         }
-        if (!link.IsUp)
-        {
-            _nl.LinkSetUp(index);
-            if (link.Name == record.Original) undo.Push("link up " + name, () => _nl.LinkSetDown(index));
-        }
-
-        if (!_nl.AddrList(AddressFamily.InterNetwork, index).Any(a => a.Address.Equals(_cfg.Address) && a.PrefixLength == 32))
-        {
-            _nl.AddrAdd(index, _cfg.Address, 32);
-            undo.Push("address " + _cfg.Address + "/32 on " + name, () => IgnoreGone(() => _nl.AddrDel(index, _cfg.Address, 32)));
-        }
-
-        var route = HostRoute(record.Ip, index);
-        try
-        {
-            _nl.RouteAdd(route);
-            undo.Push("route " + route.Describe(name), () => IgnoreGone(() => _nl.RouteDel(route)));
-        }
-        catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
-        {
-            var other = _nl.RouteList(AddressFamily.InterNetwork).FirstOrDefault(r =>
-                r.Table == Rtm.RT_TABLE_MAIN && r.PrefixLength == 32 && r.Destination.Equals(record.Ip));
-            if (other?.OutputIndex != index)
-            {
-                string dev = other?.OutputIndex is int oi ? _nl.LinkByIndex(oi)?.Name ?? "#" + oi : "?";
-                throw new GntComException("cannot route " + record.Ip + " to " + name + ": a route to it already exists via " + dev);
-            }
-        }
-
-        Isolation.Apply(_nl, name, undo);
-        SetSysctl("ipv4", name, "forwarding", "0", undo);
-        SetSysctl("ipv4", name, "rp_filter", "1", undo);
-
-        if (Ethtool.GetTxChecksum(name) == true && Ethtool.SetTxChecksum(name, false))
-            undo.Push("tx checksum offload off on " + name, () => Ethtool.SetTxChecksum(name, true));
-
-        if (_dhcp.NeedsInterfaceIpv6)
-        {
-            SetSysctl("ipv6", name, "disable_ipv6", "0", undo);
-            var v6 = DhcpManager.InterfaceIpv6(_cfg.ChannelIndex(name));
-            if (!_nl.AddrList(AddressFamily.InterNetworkV6, index).Any(a => a.Address.Equals(v6)))
-            {
-                _nl.AddrAdd(index, v6, 64, Rtm.IFA_F_NODAD);
-                undo.Push("address " + v6 + "/64 on " + name, () => IgnoreGone(() => _nl.AddrDel(index, v6, 64)));
-            }
-            record = record with { Ipv6 = v6 };
-        }
-        return record;
     }
 
-    private Route HostRoute(IPAddress ip, int index) => new()
-    {
-        Destination = ip, PrefixLength = 32, OutputIndex = index,
-        Protocol = Rtm.RTPROT_STATIC, Scope = Rtm.RT_SCOPE_LINK, Table = Rtm.RT_TABLE_MAIN,
-    };
+    private ChannelRecord? SafeRecord(string name) => _n.Cfg.IsChannelName(name) ? _n.Store.Record(name) : null;
 
-    private static void SetSysctl(string family, string ifname, string key, string value, UndoLog undo)
-    {
-        string path = Sysctl.InterfaceKey(family, ifname, key);
-        string old = Sysctl.Read(path);
-        if (old == value) return;
-        Sysctl.Write(path, value);
-        undo.Push("sysctl " + path, () => Sysctl.Write(path, old));
-    }
-
-    // ---- down -----------------------------------------------------------------
+    // ---- down -----------------------------------------------------------------------
 
     /// <summary>
-    /// Tears the channel on <paramref name="name"/> down: hooks, DHCP entry, route,
-    /// address, record. <paramref name="name"/> may be the channel name or the name the
-    /// hypervisor gave the interface before it was renamed. Returns null when there was
-    /// nothing to tear down (already gone): that is not an error.
+    /// Tears the channel down: hooks, DHCP entry, route, address, record. The request may
+    /// name the channel or the interface's name before it was renamed. Returns null when
+    /// there was nothing to tear down (already gone): that is not an error.
     /// </summary>
-    public ChannelRecord? Down(string name, int owner, IReadOnlyDictionary<string, string>? hookEnv = null)
+    public ChannelRecord? Down(DownRequest req)
     {
-        using var hostLock = _store.Lock();
-        var records = Heal();
-        var record = FindForDown(name, owner, records);
+        using var hostLock = LockAndHeal();
+        var record = FindForDown(req.Interface, req.Owner);
         if (record == null)
         {
-            Log.Info("down " + name + ": no channel state, nothing to do");
+            Log.Info("down " + req.Interface + ": no channel state, nothing to do");
             return null;
         }
-        TearDown(record, records, hookEnv);
-        Log.Info("down " + Describe(record));
+        if ((req.Ip != null && !req.Ip.Equals(record.Ip)) || (req.Mac != null && req.Mac != record.Mac))
+        {
+            Log.Warn("down " + req.Interface + ": " + record.Name + " carries " + record.Ip + " " + record.Mac + ", not "
+                + (req.Ip?.ToString() ?? record.Ip.ToString()) + " " + (req.Mac ?? record.Mac) + "; nothing done");
+            return null;
+        }
+        _setup.TearDown(record, req.HookEnvironment);
+        Log.Info("down " + record.Describe());
         return record;
     }
 
-    private ChannelRecord? FindForDown(string name, int owner, List<ChannelRecord> records)
+    private ChannelRecord? FindForDown(string name, int owner)
     {
-        var byName = records.FirstOrDefault(r => r.Name == name);
-        if (byName != null) return byName;
-        var byOriginal = records.Where(r => r.Original == name).ToList();
-        if (byOriginal.Count == 1) return byOriginal[0];
-        if (byOriginal.Count > 1)
-        {
-            // Two taps once called tap0 (the kernel reuses names): the one this caller set up.
-            var mine = byOriginal.Where(r => r.Owner == owner).ToList();
-            if (mine.Count == 1) return mine[0];
-            Log.Warn("down " + name + ": " + byOriginal.Count + " channels were once called so ("
-                + string.Join(", ", byOriginal.Select(r => r.Name)) + ") and none belongs to pid " + owner + "; nothing done");
-        }
+        if (SafeRecord(name) is ChannelRecord byName) return byName;
+        var origins = _n.Store.Origins(name, owner);
+        if (origins.Count == 1) return SafeRecord(origins[0].Name);
+        if (origins.Count > 1)
+            Log.Warn("down " + name + ": " + origins.Count + " channels were once called so ("
+                + string.Join(", ", origins.Select(o => o.Name)) + ") and none belongs to pid " + owner + "; nothing done");
         return null;
     }
 
-    /// <summary>Removes everything a record stands for; never fails on "already gone".</summary>
-    private void TearDown(ChannelRecord record, List<ChannelRecord> records, IReadOnlyDictionary<string, string>? hookEnv)
-    {
-        HookRunner.RunAll(HookDir("ifdown.d"), HookEnvironment(record, "down", hookEnv), _cfg.HookTimeout, mustSucceed: false);
-        var rest = records.Where(r => r.Name != record.Name).ToList();
-        try
-        {
-            _dhcp.Apply(rest);
-        }
-        catch (GntComException e)
-        {
-            Log.Warn("DHCP update for " + record.Name + " failed: " + e.Message);
-        }
-        var link = _nl.LinkByIndex(record.Index);
-        if (link != null && link.Name == record.Name)
-        {
-            IgnoreGone(() => _nl.RouteDel(HostRoute(record.Ip, record.Index)));
-            IgnoreGone(() => _nl.AddrDel(record.Index, _cfg.Address, 32));
-            if (record.Ipv6 != null) IgnoreGone(() => _nl.AddrDel(record.Index, record.Ipv6, 64));
-            if (record.Pending && record.Original != record.Name) RenameBack(link, record.Original);
-        }
-        // Rules match by name and outlive the interface: removed whether it is there or not.
-        Isolation.Remove(_nl, record.Name);
-        _store.DeleteRecord(record.Name);
-    }
+    // ---- Xen channel vifs brought online before their IP is known --------------------
 
-    /// <summary>Gives an interface whose set-up was rolled back its hypervisor's name again, if that name is free.</summary>
-    private void RenameBack(Link link, string original)
-    {
-        if (_nl.LinkByName(original) != null) return;
-        try
-        {
-            _nl.LinkSetDown(link.Index);
-            _nl.LinkSetName(link.Index, original);
-        }
-        catch (NetlinkException e)
-        {
-            Log.Warn("could not rename " + link.Name + " back to " + original + ": " + e.Message);
-        }
-    }
-
-    private static void IgnoreGone(Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (NetlinkException e) when (e.Errno is Errno.ENODEV or Errno.ESRCH or Errno.EADDRNOTAVAIL or Errno.ENOENT)
-        {
-        }
-    }
-
-    // ---- healing --------------------------------------------------------------
+    /// <summary>Whether <paramref name="name"/> is reserved (its reservation knows the guest's IP).</summary>
+    public bool IsReserved(string name) => _n.Cfg.IsChannelName(name) && _n.Store.Reservation(name) != null;
 
     /// <summary>
-    /// Under the lock: rolls back set-ups that a killed run left pending, forgets
-    /// interfaces that vanished without a down call (a SIGKILLed qemu runs no downscript),
-    /// and removes temporary files. Adds one line per repair to <paramref name="repairs"/>;
-    /// returns the records that remain, which the operation then works with.
+    /// A Ganeti channel vif with no guest IP anywhere: renames it to <paramref name="vifname"/>,
+    /// brings it up and leaves a note, so that Ganeti's xen-ifup-os (gnt-com-ifup) later
+    /// records it as a Xen vif. Returns the final name.
     /// </summary>
-    private List<ChannelRecord> Heal(List<string>? repairs = null)
+    public string VifOnline(string dev, string vifname, string backend)
     {
-        repairs ??= new List<string>();
-        _links = null;
-        var records = _store.Records();
-        var live = new List<ChannelRecord>(records);
-        if (records.Count > 0)
+        using var hostLock = LockAndHeal();
+        var link = _n.Nl.LinkByName(dev);
+        if (link == null)
         {
-            var links = Links().ToDictionary(l => l.Index);
-            foreach (var r in records)
-            {
-                links.TryGetValue(r.Index, out var link);
-                bool present = link != null && link.Name == r.Name;
-                if (!r.Pending && present) continue;
-                live.Remove(r);
-                string why = r.Pending ? "rolled back the unfinished set-up of " : "forgot ";
-                string tail = r.Pending ? " (its run was killed)" : " (the interface vanished without a down call)";
-                TearDown(r, live, null);
-                _links = null; // a rolled-back interface may have got its old name back
-                repairs.Add(why + Describe(r) + tail);
-            }
+            if (_n.Nl.LinkByName(vifname) is Link done && _n.Store.Note(done.Index) is VifNote n0 && n0.Original == dev) return vifname;
+            throw new GntComException("interface " + Quote.Value(dev) + " does not exist");
         }
-        int temps = _store.CleanTemporaryFiles();
-        if (temps > 0) repairs.Add("removed " + temps + " temporary file(s) of killed runs");
-        foreach (string line in repairs) Log.Warn(line);
-        return live;
-    }
-
-    /// <summary>The namespace's interfaces, dumped once per operation (Heal starts afresh).</summary>
-    private List<Link> Links() => _links ??= _nl.LinkList();
-
-    /// <summary>
-    /// gnt-com repair: heals state, then puts back whatever is missing on every live
-    /// channel interface (link up, address, route, sysctls, offload) and brings DHCP in step.
-    /// </summary>
-    public List<string> Repair()
-    {
-        using var hostLock = _store.Lock();
-        var repairs = new List<string>();
-        var records = Heal(repairs);
-        var before = CheckLocked();
-        foreach (var r in records)
-        {
-            var link = _nl.LinkByIndex(r.Index);
-            if (link == null || link.Name != r.Name) continue;
-            var undo = new UndoLog();
-            Configure(link, r, undo);
-            undo.Commit();
-        }
-        _dhcp.Apply(records);
-        var after = CheckLocked();
-        foreach (string p in before)
-            if (!after.Contains(p)) repairs.Add("fixed: " + p);
-        return repairs;
-    }
-
-    /// <summary>gnt-com check: every way the host differs from GntCom's records (empty when all is well).</summary>
-    public List<string> Check()
-    {
-        using var hostLock = _store.Lock();
-        return CheckLocked();
-    }
-
-    private List<string> CheckLocked()
-    {
-        var problems = new List<string>();
-        var records = _store.Records(problems);
-        var links = _nl.LinkList();
-        var byIndex = links.ToDictionary(l => l.Index);
-        var addrs = _nl.AddrList(AddressFamily.InterNetwork);
-        var routes = _nl.RouteList(AddressFamily.InterNetwork);
-        foreach (var r in records)
-        {
-            if (r.Pending) { problems.Add(r.Name + ": set-up never finished (its run was killed)"); continue; }
-            if (!byIndex.TryGetValue(r.Index, out var link) || link.Name != r.Name)
-            {
-                problems.Add(r.Name + ": the interface is gone but its state remains");
-                continue;
-            }
-            if (!link.IsUp) problems.Add(r.Name + ": link is down");
-            if (!addrs.Any(a => a.Index == r.Index && a.Address.Equals(_cfg.Address) && a.PrefixLength == 32))
-                problems.Add(r.Name + ": lacks address " + _cfg.Address + "/32");
-            if (!routes.Any(rt => rt.Table == Rtm.RT_TABLE_MAIN && rt.PrefixLength == 32 && rt.Destination.Equals(r.Ip) && rt.OutputIndex == r.Index))
-                problems.Add(r.Name + ": no route " + r.Ip + "/32 via it");
-            CheckSysctl(problems, r.Name, "forwarding", "0");
-            CheckSysctl(problems, r.Name, "rp_filter", "1");
-        }
-        problems.AddRange(Isolation.Check(_nl, records.Where(r => !r.Pending && byIndex.TryGetValue(r.Index, out var l) && l.Name == r.Name).Select(r => r.Name).ToList()));
-        var recorded = records.Select(r => r.Name).ToHashSet();
-        var reserved = _store.Reservations().Select(r => r.Name).ToHashSet();
-        foreach (var l in links)
-            if (_cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name) && !reserved.Contains(l.Name))
-                problems.Add(l.Name + ": a channel-named interface GntCom has no record of (set it up with gnt-com-ifup)");
-        problems.AddRange(_dhcp.Check(records.Where(r => !r.Pending).ToList()));
-        return problems;
-    }
-
-    private static void CheckSysctl(List<string> problems, string ifname, string key, string want)
-    {
-        string path = Sysctl.InterfaceKey("ipv4", ifname, key);
+        if (!_n.Cfg.IsChannelName(vifname))
+            throw new InvalidInputException("vifname " + Quote.Value(vifname) + " is not a channel name (" + _n.Cfg.InterfacePrefix + "N)");
+        Eligibility.Check(_n, link, null);
+        using var journal = Journal.Begin(_n.Store, vifname, JournalEntry.Of("routed", link.Index, vifname));
         try
         {
-            string have = Sysctl.Read(path);
-            if (have != want) problems.Add(ifname + ": " + key + " is " + have + ", not " + want);
+            var steps = new Steps(_n.Nl, journal);
+            link = steps.Rename(link, vifname);
+            link = steps.SetUp(link);
+            journal.Add(JournalEntry.Of("notenew", link.Index));
+            _n.Store.Save(new VifNote(link.Index, vifname, dev, backend));
+            journal.Commit();
         }
-        catch (GntComException e)
+        finally
         {
-            problems.Add(ifname + ": " + e.Message);
+            if (!journal.Committed)
+            {
+                Rollback.Run(_n, journal.Entries);
+                journal.Discard();
+            }
         }
+        Log.Info("online " + vifname + " (was " + dev + "): channel vif up; no guest IP known yet, Ganeti's xen-ifup-os completes it");
+        return vifname;
     }
 
-    // ---- reservations ---------------------------------------------------------
+    /// <summary>Offline of a channel vif: tears the channel down, or forgets the note and sets the link down when it never got further.</summary>
+    public void VifOffline(string dev, string? vifname, int owner)
+    {
+        if (vifname != null && _n.Cfg.IsChannelName(vifname))
+        {
+            using (var hostLock = LockAndHeal())
+            {
+                var link = _n.Nl.LinkByName(vifname) ?? _n.Nl.LinkByName(dev);
+                if (link != null && _n.Store.Note(link.Index) is VifNote note && SafeRecord(note.Name) == null)
+                {
+                    _n.Store.DeleteNote(link.Index);
+                    NetlinkHandle.IgnoreNotFound(() => _n.Nl.LinkSetDown(link.Index));
+                    Log.Info("offline " + note.Name + " (was " + note.Original + "): link down");
+                    return;
+                }
+            }
+        }
+        Down(new DownRequest { Interface = vifname ?? dev, Owner = owner });
+    }
+
+    // ---- routed vifs (vif-route) ------------------------------------------------------
+
+    /// <summary>Sets a routed vif up as Xen's vif-route does; returns its final name.</summary>
+    public string RoutedOnline(RoutedRequest req)
+    {
+        using var hostLock = LockAndHeal();
+        var routed = new RoutedVif(_n);
+        var dom0 = routed.Dom0Address(req.Netdev);
+        var link = _n.Nl.LinkByName(req.Interface)
+            ?? (req.DesiredName != null ? _n.Nl.LinkByName(req.DesiredName) : null)
+            ?? throw new GntComException("interface " + Quote.Value(req.Interface) + " does not exist");
+        using var journal = Journal.Begin(_n.Store, "routed-" + link.Index, JournalEntry.Of("routed", link.Index, link.Name));
+        try
+        {
+            link = routed.Online(new Steps(_n.Nl, journal), link, req, dom0);
+            journal.Commit();
+        }
+        finally
+        {
+            if (!journal.Committed)
+            {
+                Rollback.Run(_n, journal.Entries);
+                journal.Discard();
+            }
+        }
+        Log.Info("online routed " + link.Name + (link.Name != req.Interface ? " (was " + req.Interface + ")" : "") + " src " + dom0
+            + " ip " + (req.Addresses.Count == 0 ? "(none)" : string.Join(" ", req.Addresses.Select(i => i.Address + "/" + i.PrefixLength))));
+        return link.Name;
+    }
+
+    /// <summary>Removes a routed vif's guest routes (best effort: anything gone is fine).</summary>
+    public void RoutedOffline(RoutedRequest req)
+    {
+        using var hostLock = LockAndHeal();
+        var link = (req.DesiredName != null ? _n.Nl.LinkByName(req.DesiredName) : null) ?? _n.Nl.LinkByName(req.Interface);
+        new RoutedVif(_n).Offline(link, req);
+        Log.Info("offline routed " + (link?.Name ?? req.Interface) + ": routes removed");
+    }
+
+    // ---- reservations -------------------------------------------------------------------
 
     /// <summary>Reserves the next free name for a guest about to start (gnt-com allocate).</summary>
     public Reservation Allocate(IPAddress ip, string mac, string? instance)
     {
-        using var hostLock = _store.Lock();
-        var records = Heal();
-        var reservations = _store.Reservations();
-        var same = reservations.FirstOrDefault(r => r.Ip.Equals(ip) && r.Mac == mac);
-        if (same != null) return same; // idempotent: asking twice gives the same name
-        CheckUnique(ip, mac, records, reservations, "");
-        var reservation = new Reservation(NextFreeName(), ip, mac, instance);
-        _store.Save(reservation);
-        Log.Info("reserved " + reservation.Name + " for " + ip + " " + mac + InstanceSuffix(instance));
+        using var hostLock = LockAndHeal();
+        var store = _n.Store;
+        if (store.ClaimOwner(ClaimKind.Ip, ip.ToString()) is string owner && store.Reservation(owner) is Reservation same && same.Mac == mac)
+            return same; // idempotent: asking twice gives the same name
+        CheckHolders(ip, mac, "");
+        var reservation = new Reservation(_naming.NextFreeName(), ip, mac, instance);
+        // Claims first: a kill before the reservation leaves claims without a holder, which are dropped.
+        store.Claim(ClaimKind.Ip, ip.ToString(), reservation.Name);
+        store.Claim(ClaimKind.Mac, mac, reservation.Name);
+        store.Save(reservation);
+        Log.Info("reserved " + reservation.Name + " for " + ip + " " + mac + (instance != null ? " (instance " + instance + ")" : ""));
         return reservation;
     }
 
     /// <summary>Drops a reservation; false when there was none.</summary>
     public bool Release(string name)
     {
-        using var hostLock = _store.Lock();
-        bool had = _store.Reservations().Any(r => r.Name == name);
-        _store.DeleteReservation(name);
-        if (had) Log.Info("released " + name);
-        return had;
+        using var hostLock = LockAndHeal();
+        var store = _n.Store;
+        var reservation = store.Reservation(name);
+        if (reservation == null) return false;
+        store.DeleteReservation(name);
+        store.Unclaim(ClaimKind.Ip, reservation.Ip.ToString(), name);
+        store.Unclaim(ClaimKind.Mac, reservation.Mac, name);
+        Log.Info("released " + name);
+        return true;
     }
 
-    // ---- status ---------------------------------------------------------------
+    // ---- the whole node ---------------------------------------------------------------------
 
     /// <summary>A read-only snapshot for gnt-com status (takes no lock: state files are replaced atomically).</summary>
-    public StatusSnapshot Status()
+    public StatusSnapshot Status() => new Inspection(_n).Status();
+
+    /// <summary>gnt-com check: every way the host differs from GntCom's records (empty when all is well).</summary>
+    public List<string> Check()
     {
-        var corrupt = new List<string>();
-        var records = _store.Records(corrupt);
-        var links = _nl.LinkList().ToDictionary(l => l.Index);
-        var rows = records.Select(r =>
-        {
-            links.TryGetValue(r.Index, out var l);
-            string state = r.Pending ? "pending" : l == null || l.Name != r.Name ? "vanished" : !l.IsUp ? "down"
-                : l.HasCarrier ? "up" : "up, no carrier";
-            return (r, state);
-        }).ToList();
-        return new StatusSnapshot(_store.Root, _cfg.Source, HostLock.Holder(_store.LockPath), rows,
-            _store.Reservations(corrupt), corrupt, _cfg.Dhcp,
-            _cfg.Dhcp == DhcpProvider.Off ? null : _dhcp.ModeIfKnown() is DhcpMode m ? DhcpManager.ModeName(m) : "auto (not probed yet)",
-            _dhcp.RunningPid(), _dhcp.HostsFile);
+        using var hostLock = _n.Store.Lock();
+        return new Inspection(_n).Check();
     }
 
-    // ---- helpers --------------------------------------------------------------
-
-    public DhcpManager Dhcp => _dhcp;
-
-    private string HookDir(string sub) => System.IO.Path.Combine(_cfg.HooksDir, sub);
-
-    private static Dictionary<string, string> HookEnvironment(ChannelRecord r, string action, IReadOnlyDictionary<string, string>? extra)
+    /// <summary>gnt-com repair: the full sweep; returns one line per repair.</summary>
+    public List<string> Repair()
     {
-        var env = new Dictionary<string, string>();
-        if (extra != null) foreach (var (k, v) in extra) env[k] = v;
-        env["INTERFACE"] = r.Name;
-        env["MODE"] = "routed";
-        env["IP"] = r.Ip.ToString();
-        env["MAC"] = r.Mac;
-        env["INSTANCE"] = r.Instance ?? "";
-        env["ACTION"] = action;
-        env["GNT_COM_ORIGINAL_INTERFACE"] = r.Original;
-        env["GNT_COM_KIND"] = r.Kind == ChannelKind.Vif ? "vif" : "tap";
-        env["GNT_COM_IFINDEX"] = r.Index.ToString(CultureInfo.InvariantCulture);
-        return env;
+        using var hostLock = _n.Store.Lock();
+        var inspection = new Inspection(_n);
+        return _healer.Repair(inspection.Check(), inspection.Check);
     }
 
-    private static string InstanceSuffix(string? instance) => instance == null ? "" : " (instance " + instance + ")";
+    /// <summary>gnt-com adopt: takes over the channel interfaces a Ganeti node's own scripts configured.</summary>
+    public AdoptionPlan Adopt(string ganetiRunDir, bool dryRun)
+    {
+        using var hostLock = LockAndHeal();
+        return new Adoption(_n, _setup, _naming).Run(ganetiRunDir, dryRun);
+    }
 
-    public static string Describe(ChannelRecord r) =>
-        r.Name + (r.Original != r.Name ? " (was " + r.Original + ")" : "") + " ip=" + r.Ip + " mac=" + r.Mac
-        + (r.Instance != null ? " instance=" + r.Instance : "");
+    /// <summary>gnt-com dhcp reload: rewrites DHCP's files from every record and sends SIGHUP; returns dnsmasq's pid (0: none runs).</summary>
+    public int DhcpReload()
+    {
+        using var hostLock = LockAndHeal();
+        if (_n.Cfg.Dhcp == DhcpProvider.Off) throw new GntComException("DHCP is off in " + _n.Cfg.Source);
+        _n.Dhcp.Reload(LiveRecords());
+        return _n.Dhcp.RunningPid();
+    }
+
+    /// <summary>gnt-com dhcp stop: returns the pid stopped (0: none ran).</summary>
+    public int DhcpStop()
+    {
+        using var hostLock = _n.Store.Lock();
+        return _n.Dhcp.Stop();
+    }
+
+    private List<ChannelRecord> LiveRecords() => _n.Store.Records().Where(_healer.IsAlive).ToList();
 }

@@ -1,100 +1,158 @@
 using System.Collections.Generic;
-using System.Linq;
 using System.Net;
 using System.Net.Sockets;
-using GntCom.Interop;
+using GntCom.Inputs;
 using GntCom.Net;
 using GntCom.Netlink;
 
 namespace GntCom.Channel;
 
 /// <summary>
-/// Keeps a channel exclusive even on a host that forwards: a policy rule
-/// `iif gnt.com.N lookup 16925` (IPv4 and IPv6) sends everything a guest addresses to
-/// anything but the host itself into a table holding only `unreachable default`.
-/// Packets for the host's own addresses never get there: the `local` table is consulted
-/// first (rule 0). The per-interface forwarding=0 is kept too, but it is not enough on
-/// its own: writing net.ipv4.ip_forward (as libvirt, Docker or an admin may, at any time)
-/// resets every interface's forwarding setting.
+/// Keeps every channel exclusive, both ways, at a constant cost per packet whatever the
+/// number of guests: four policy rules shared by all channel interfaces (IPv4), walked by
+/// the kernel on route lookups that the local table (rule 0, the host's own addresses)
+/// does not answer:
+/// <code>
+/// 16920: iif lo goto 16923           the host's own traffic (and rp_filter's reverse lookups) skips the two below
+/// 16921: from NETWORK prohibit       a guest's packets that are not for the host itself: not routed anywhere
+/// 16922: to NETWORK prohibit         anything forwarded towards a guest, from outside or from another guest
+/// 16923: nop                         the goto's target
+/// </code>
+/// Link-local addresses (the channel's 169.254.0.0/16) are never to be forwarded anyway
+/// (RFC 3927). A guest's packets with a source outside NETWORK are dropped by rp_filter=1
+/// on its interface. IPv6 is switched off on channel interfaces (bind-interfaces mode needs
+/// it on: there each interface gets a rule `-6 iif NAME prohibit`).
+/// GntCom before 0.2 put `iif NAME lookup 16925` per interface and `unreachable default`
+/// in table 16925: <see cref="MigrateLegacy"/> removes those.
 /// </summary>
 internal static class Isolation
 {
-    public const uint Table = 16925;
-    public const uint Priority = 16925;
+    public const uint SkipPriority = 16920, FromPriority = 16921, ToPriority = 16922, EndPriority = 16923;
+    public const uint LegacyPriority = 16925, LegacyTable = 16925;
 
-    private static readonly AddressFamily[] Families = { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 };
-
-    private static Route Unreachable(AddressFamily family) => new()
+    /// <summary>The shared rules, in the order they must be added (the goto's target first).</summary>
+    public static List<Rule> Rules(Ipv4Network net) => new()
     {
-        Destination = family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any,
-        PrefixLength = 0, Table = Table, Type = Rtm.RTN_UNREACHABLE,
-        Scope = Rtm.RT_SCOPE_UNIVERSE, Protocol = Rtm.RTPROT_STATIC,
+        new Rule { Family = AddressFamily.InterNetwork, Priority = EndPriority, Action = RuleAction.Nop },
+        new Rule { Family = AddressFamily.InterNetwork, Priority = SkipPriority, Action = RuleAction.Goto, GotoTarget = EndPriority, InputInterface = "lo" },
+        new Rule { Family = AddressFamily.InterNetwork, Priority = FromPriority, Action = RuleAction.Prohibit, From = net.Network, FromLength = net.PrefixLength },
+        new Rule { Family = AddressFamily.InterNetwork, Priority = ToPriority, Action = RuleAction.Prohibit, To = net.Network, ToLength = net.PrefixLength },
     };
 
-    private static Rule RuleFor(AddressFamily family, string ifname) => new(family, Priority, ifname, Table);
+    /// <summary>The per-interface IPv6 rule of bind-interfaces mode.</summary>
+    public static Rule Ipv6Rule(string ifname) =>
+        new() { Family = AddressFamily.InterNetworkV6, Priority = FromPriority, Action = RuleAction.Prohibit, InputInterface = ifname };
 
-    /// <summary>Installs the interface's rules (and the shared unreachable routes); each step undoable.</summary>
-    public static void Apply(NetlinkHandle nl, string ifname, UndoLog undo)
+    /// <summary>Installs the shared rules that are missing; true when any was added.</summary>
+    public static bool Ensure(NetlinkHandle nl, Ipv4Network net)
     {
-        foreach (var family in Families)
+        bool added = false;
+        foreach (var rule in Rules(net))
         {
-            nl.RouteReplace(Unreachable(family)); // shared by every channel: never undone
-            var rule = RuleFor(family, ifname);
             try
             {
                 nl.RuleAdd(rule);
-                undo.Push(rule.ToString(), () => Remove(nl, ifname, family));
+                added = true;
             }
-            catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
+            catch (NetlinkException e) when (e.IsExists)
             {
             }
-            catch (NetlinkException e) when (e.Errno == Errno.EAFNOSUPPORT && family == AddressFamily.InterNetworkV6)
-            {
-                // No IPv6 on this host: nothing to isolate there.
-            }
+        }
+        return added;
+    }
+
+    /// <summary>Removes the shared rules (the last channel is gone); rules already gone are fine.</summary>
+    public static void Remove(NetlinkHandle nl, Ipv4Network net)
+    {
+        var rules = Rules(net);
+        for (int i = rules.Count - 1; i >= 0; i--)
+        {
+            var rule = rules[i];
+            NetlinkHandle.IgnoreNotFound(() => nl.RuleDel(rule));
         }
     }
 
-    /// <summary>Removes the interface's rules; rules already gone are fine.</summary>
-    public static void Remove(NetlinkHandle nl, string ifname)
-    {
-        foreach (var family in Families) Remove(nl, ifname, family);
-    }
-
-    private static void Remove(NetlinkHandle nl, string ifname, AddressFamily family)
+    public static void AddIpv6Rule(NetlinkHandle nl, string ifname)
     {
         try
         {
-            nl.RuleDel(RuleFor(family, ifname));
+            nl.RuleAdd(Ipv6Rule(ifname));
         }
-        catch (NetlinkException e) when (e.Errno is Errno.ENOENT or Errno.ESRCH or Errno.EAFNOSUPPORT)
+        catch (NetlinkException e) when (e.IsExists || e.IsFamilyUnsupported)
         {
         }
     }
 
-    /// <summary>What is missing for <paramref name="ifname"/>, for gnt-com check.</summary>
-    public static IEnumerable<string> Check(NetlinkHandle nl, IReadOnlyList<string> ifnames)
+    public static void RemoveIpv6Rule(NetlinkHandle nl, string ifname)
     {
-        if (ifnames.Count == 0) yield break;
-        foreach (var family in Families)
+        try
+        {
+            nl.RuleDel(Ipv6Rule(ifname));
+        }
+        catch (NetlinkException e) when (e.IsNotFound || e.IsFamilyUnsupported)
+        {
+        }
+    }
+
+    /// <summary>What is missing of the shared rules, for gnt-com check.</summary>
+    public static List<string> Check(NetlinkHandle nl, Ipv4Network net)
+    {
+        var problems = new List<string>();
+        var have = nl.RuleList(AddressFamily.InterNetwork);
+        foreach (var want in Rules(net))
+            if (!have.Exists(r => Same(r, want)))
+                problems.Add("isolation: rule '" + want + "' is missing ('gnt-com repair' puts it back)");
+        return problems;
+    }
+
+    private static bool Same(Rule a, Rule b) =>
+        a.Priority == b.Priority && a.Action == b.Action && a.InputInterface == b.InputInterface
+        && Equals(a.From, b.From) && (a.From == null || a.FromLength == b.FromLength)
+        && Equals(a.To, b.To) && (a.To == null || a.ToLength == b.ToLength)
+        && (a.Action != RuleAction.Goto || a.GotoTarget == b.GotoTarget);
+
+    /// <summary>The per-interface rules and table of GntCom before 0.2, still on the host.</summary>
+    public static List<string> Legacy(NetlinkHandle nl)
+    {
+        var found = new List<string>();
+        foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
         {
             List<Rule> rules;
-            List<Route> routes;
+            try { rules = nl.RuleList(family); }
+            catch (NetlinkException e) when (e.IsFamilyUnsupported) { continue; }
+            foreach (var r in rules)
+                if (IsLegacy(r)) found.Add(r.ToString());
+        }
+        return found;
+    }
+
+    private static bool IsLegacy(Rule r) =>
+        r.Priority == LegacyPriority && r.Action == RuleAction.ToTable && r.Table == LegacyTable && r.InputInterface != null;
+
+    /// <summary>Removes the rules and routes of the old per-interface layout; returns how many objects went.</summary>
+    public static int MigrateLegacy(NetlinkHandle nl)
+    {
+        int removed = 0;
+        foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
+        {
             try
             {
-                rules = nl.RuleList(family);
-                routes = nl.RouteList(family);
+                foreach (var r in nl.RuleList(family))
+                {
+                    if (!IsLegacy(r)) continue;
+                    NetlinkHandle.IgnoreNotFound(() => nl.RuleDel(r));
+                    removed++;
+                }
+                foreach (var route in nl.RouteList(family, LegacyTable))
+                {
+                    NetlinkHandle.IgnoreNotFound(() => nl.RouteDel(route));
+                    removed++;
+                }
             }
-            catch (NetlinkException e) when (e.Errno == Errno.EAFNOSUPPORT)
+            catch (NetlinkException e) when (e.IsFamilyUnsupported)
             {
-                continue;
             }
-            string v = family == AddressFamily.InterNetwork ? "" : "-6 ";
-            if (!routes.Any(r => r.Table == Table && r.PrefixLength == 0 && r.Type == Rtm.RTN_UNREACHABLE))
-                yield return "isolation: no '" + v + "unreachable default table " + Table + "' route";
-            foreach (string name in ifnames)
-                if (!rules.Any(r => r.InputInterface == name && r.Table == Table && r.Priority == Priority))
-                    yield return name + ": no isolation rule '" + v + "iif " + name + " lookup " + Table + "'";
         }
+        return removed;
     }
 }

@@ -6,17 +6,19 @@ using System.Linq;
 using System.Net;
 using GntCom.Config;
 using GntCom.Logging;
+using GntCom.Processes;
 using GntCom.State;
 
 namespace GntCom.Dhcp;
 
 /// <summary>
-/// Keeps dnsmasq in step with the channel interfaces: the hosts file always equals the
-/// recorded guests (so it never holds a duplicate or stale entry), and dnsmasq is started
-/// with the first guest, reloaded (SIGHUP) on every change and stopped with the last.
-/// It is restarted only when it must be: in bind-interfaces mode when the set of
-/// interfaces changes, and in any mode when an IP it has leased to one MAC is handed to
-/// another (dnsmasq would refuse the new guest until the old lease expired).
+/// Keeps dnsmasq in step with the channel interfaces. A call adds or removes one guest's
+/// `MAC,IP` line in the hosts file (rewritten whole, atomically: fine up to a few thousand
+/// guests) without reading any record; `gnt-com repair` rebuilds it from every record.
+/// dnsmasq is started with the first guest, reloaded (SIGHUP) on every change and stopped
+/// with the last. It is restarted only when it must be: in bind-interfaces mode when the
+/// set of interfaces changes, and in any mode when an IP it may have leased to one MAC is
+/// handed to another (dnsmasq would refuse the new guest until the old lease expired).
 /// Callers hold the host-wide lock.
 /// </summary>
 public sealed class DhcpManager
@@ -31,11 +33,10 @@ public sealed class DhcpManager
         _store = store;
     }
 
-    public string ConfFile => _cfg.DhcpConfFile ?? Path.Combine(_store.DhcpDir, "dnsmasq.conf");
-    public string HostsFile => _cfg.DhcpHostsFile ?? Path.Combine(_store.DhcpDir, "dnsmasq.hosts");
-    public string PidFile => _cfg.DhcpPidFile ?? Path.Combine(_store.DhcpDir, "dnsmasq.pid");
-    private string ModeFile => Path.Combine(_store.DhcpDir, "mode");
-    private string ServedFile => Path.Combine(_store.DhcpDir, "served");
+    private string DhcpDirPath => _store.DhcpDir.Path;
+    public string ConfFile => _cfg.DhcpConfFile ?? Path.Combine(DhcpDirPath, "dnsmasq.conf");
+    public string HostsFile => _cfg.DhcpHostsFile ?? Path.Combine(DhcpDirPath, "dnsmasq.hosts");
+    public string PidFile => _cfg.DhcpPidFile ?? Path.Combine(DhcpDirPath, "dnsmasq.pid");
 
     /// <summary>bind-interfaces needs every channel interface to carry an IPv6 address of its own.</summary>
     public bool NeedsInterfaceIpv6 => _cfg.Dhcp != DhcpProvider.Off && Mode == DhcpMode.BindInterfaces;
@@ -60,30 +61,30 @@ public sealed class DhcpManager
         {
             if (_mode != null) return _mode.Value;
             if (_cfg.DhcpMode != DhcpMode.Auto) return (_mode = _cfg.DhcpMode).Value;
-            string stamp = BinaryStamp();
-            string? cached = AtomicFile.ReadOrNull(ModeFile);
-            if (cached != null && cached.StartsWith(stamp + " ", StringComparison.Ordinal))
-            {
-                string m = cached[(stamp.Length + 1)..].Trim();
-                if (m == "bind-dynamic") return (_mode = DhcpMode.BindDynamic).Value;
-                if (m == "bind-interfaces") return (_mode = DhcpMode.BindInterfaces).Value;
-            }
+            if (CachedMode() is DhcpMode cached) return (_mode = cached).Value;
             bool dynamic = DnsmasqProcess.SupportsBindDynamic(_cfg.Dnsmasq);
             if (!dynamic) Log.Warn(_cfg.Dnsmasq + " does not support bind-dynamic: using bind-interfaces (dnsmasq restarts when guests come and go)");
             _mode = dynamic ? DhcpMode.BindDynamic : DhcpMode.BindInterfaces;
-            TrySave(ModeFile, stamp + " " + ModeName(_mode.Value) + "\n");
+            try { _store.DhcpDir.Write("mode", BinaryStamp() + " " + ModeName(_mode.Value) + "\n"); }
+            catch (GntComException) { }
             return _mode.Value;
         }
     }
 
     /// <summary>The mode if it is configured or already probed; null rather than running dnsmasq to find out.</summary>
-    public DhcpMode? ModeIfKnown()
+    public DhcpMode? ModeIfKnown() => _mode ?? (_cfg.DhcpMode != DhcpMode.Auto ? _cfg.DhcpMode : CachedMode());
+
+    private DhcpMode? CachedMode()
     {
-        if (_mode != null) return _mode;
-        if (_cfg.DhcpMode != DhcpMode.Auto) return _cfg.DhcpMode;
-        string? cached = AtomicFile.ReadOrNull(ModeFile);
-        if (cached == null || !cached.StartsWith(BinaryStamp() + " ", StringComparison.Ordinal)) return null;
-        return Mode;
+        string? cached = _store.DhcpDir.Read("mode");
+        string stamp = BinaryStamp();
+        if (cached == null || !cached.StartsWith(stamp + " ", StringComparison.Ordinal)) return null;
+        return cached[(stamp.Length + 1)..].Trim() switch
+        {
+            "bind-dynamic" => DhcpMode.BindDynamic,
+            "bind-interfaces" => DhcpMode.BindInterfaces,
+            _ => null,
+        };
     }
 
     public static string ModeName(DhcpMode m) => m switch
@@ -102,60 +103,104 @@ public sealed class DhcpManager
         _ => 0,
     };
 
-    /// <summary>Makes DHCP serve exactly <paramref name="records"/>.</summary>
-    public void Apply(IReadOnlyCollection<ChannelRecord> records)
+    /// <summary>The last DHCP failure that did not fail a guest's set-up (dhcp_required = no), or null.</summary>
+    public string? LastError => _cfg.Dhcp == DhcpProvider.Off ? null : _store.DhcpDir.Read("error")?.Trim();
+
+    /// <summary>Remembers a DHCP failure that was let pass, for `gnt-com check` and status.</summary>
+    public void RecordError(string message)
+    {
+        try { _store.DhcpDir.Write("error", message + "\n"); }
+        catch (GntComException) { }
+    }
+
+    // ---- changes ------------------------------------------------------------------
+
+    /// <summary>Serves <paramref name="r"/>'s MAC and IP (and its interface, in bind-interfaces mode).</summary>
+    public void Add(ChannelRecord r)
+    {
+        if (_cfg.Dhcp == DhcpProvider.Off) return;
+        var hosts = ReadHosts();
+        hosts.RemoveAll(l => l.Mac == r.Mac || l.Ip == r.Ip.ToString());
+        hosts.Add((r.Mac, r.Ip.ToString()));
+        var ifaces = InterfacesInConf();
+        if (!ifaces.Contains(r.Name)) ifaces.Add(r.Name);
+        Converge(hosts, ifaces);
+    }
+
+    /// <summary>Stops serving <paramref name="r"/>'s pair; the last guest gone stops dnsmasq.</summary>
+    public void Remove(ChannelRecord r)
+    {
+        if (_cfg.Dhcp == DhcpProvider.Off) return;
+        var hosts = ReadHosts();
+        hosts.RemoveAll(l => l.Mac == r.Mac && l.Ip == r.Ip.ToString());
+        var ifaces = InterfacesInConf();
+        ifaces.Remove(r.Name);
+        Converge(hosts, ifaces);
+    }
+
+    /// <summary>Makes DHCP serve exactly <paramref name="records"/> (repair, adopt, reload).</summary>
+    public void Sync(IReadOnlyCollection<ChannelRecord> records)
     {
         if (_cfg.Dhcp == DhcpProvider.Off) return;
         var ordered = records.OrderBy(r => _cfg.ChannelIndex(r.Name)).ToList();
-        string hosts = DnsmasqConfig.Hosts(ordered);
-        bool hostsChanged = WriteIfChanged(HostsFile, hosts);
+        Converge(ordered.Select(r => (r.Mac, r.Ip.ToString())).ToList(), ordered.Select(r => r.Name).ToList());
+    }
+
+    private void Converge(List<(string Mac, string Ip)> hosts, List<string> ifaces)
+    {
+        bool hostsChanged = WriteIfChanged(HostsFile, DnsmasqConfig.Hosts(hosts));
 
         if (_cfg.Dhcp == DhcpProvider.External)
         {
             int ext = RunningPid();
-            if (ext == 0) { Log.Warn("external dnsmasq (pid file " + PidFile + ") is not running: guests get no lease"); return; }
+            if (ext == 0)
+                throw new GntComException("external dnsmasq (pid file " + PidFile + ") is not running: guests get no lease");
             if (hostsChanged) DnsmasqProcess.Reload(ext);
-            if (hostsChanged && ReusedAddresses(ordered).Count > 0)
+            if (hostsChanged && ReusedAddresses(hosts).Count > 0)
                 Log.Warn("an IP was handed to a new MAC: restart the external dnsmasq if that guest gets no lease");
-            RememberServed(ordered, fresh: false);
+            RememberServed(hosts, fresh: false);
+            ClearError();
             return;
         }
 
         int pid = RunningPid();
-        if (ordered.Count == 0)
+        if (hosts.Count == 0)
         {
             if (pid != 0)
             {
                 DnsmasqProcess.Stop(pid);
                 Log.Info("dnsmasq stopped (pid " + pid + "): no channel interface left");
             }
-            AtomicFile.Delete(PidFile);
-            AtomicFile.Delete(ServedFile);
+            DeleteFile(PidFile);
+            _store.DhcpDir.Delete("served");
+            ClearError();
             return;
         }
 
         DhcpMode mode = Mode;
         if (mode == DhcpMode.Wildcard) RefuseWildcardBesideAnotherServer(pid);
-        string conf = DnsmasqConfig.Render(_cfg, mode, ordered.Select(r => r.Name), HostsFile, PidFile);
+        ifaces.Sort((a, b) => _cfg.ChannelIndex(a).CompareTo(_cfg.ChannelIndex(b)));
+        string conf = DnsmasqConfig.Render(_cfg, mode, ifaces, HostsFile, PidFile);
         bool confChanged = WriteIfChanged(ConfFile, conf);
 
         if (pid == 0)
         {
-            StartFresh(ordered, "started");
+            StartFresh(hosts, "started");
             return;
         }
-        var reused = ReusedAddresses(ordered);
+        var reused = ReusedAddresses(hosts);
         if (confChanged || reused.Count > 0)
         {
             DnsmasqProcess.Stop(pid);
-            StartFresh(ordered, "restarted (" + (confChanged ? "the set of interfaces changed" : "forgetting the old lease of " + string.Join(", ", reused)) + ")");
+            StartFresh(hosts, "restarted (" + (confChanged ? "its configuration changed" : "forgetting the old lease of " + string.Join(", ", reused)) + ")");
             return;
         }
         if (hostsChanged)
         {
             DnsmasqProcess.Reload(pid);
-            RememberServed(ordered, fresh: false);
+            RememberServed(hosts, fresh: false);
         }
+        ClearError();
     }
 
     /// <summary>How DHCP differs from what <paramref name="records"/> call for (gnt-com check).</summary>
@@ -163,16 +208,22 @@ public sealed class DhcpManager
     {
         var problems = new List<string>();
         if (_cfg.Dhcp == DhcpProvider.Off) return problems;
-        var ordered = records.OrderBy(r => _cfg.ChannelIndex(r.Name)).ToList();
-        if (AtomicFile.ReadOrNull(HostsFile) != DnsmasqConfig.Hosts(ordered) && (ordered.Count > 0 || File.Exists(HostsFile)))
-            problems.Add("dhcp: " + HostsFile + " is out of step with the channel interfaces");
+        var want = records.Select(r => r.Mac + "," + r.Ip).ToHashSet(StringComparer.Ordinal);
+        var have = ReadHosts().Select(l => l.Mac + "," + l.Ip).ToHashSet(StringComparer.Ordinal);
+        if (!want.SetEquals(have))
+            problems.Add("dhcp: " + HostsFile + " is out of step with the channel interfaces ("
+                + want.Except(have).Count() + " missing, " + have.Except(want).Count() + " stale)");
         int pid = RunningPid();
-        if (ordered.Count > 0 && pid == 0)
+        if (records.Count > 0 && pid == 0)
             problems.Add("dhcp: dnsmasq is not running (" + (_cfg.Dhcp == DhcpProvider.External ? "external, pid file " + PidFile : "private") + ")");
-        if (ordered.Count == 0 && pid != 0 && _cfg.Dhcp == DhcpProvider.Dnsmasq)
+        if (records.Count == 0 && pid != 0 && _cfg.Dhcp == DhcpProvider.Dnsmasq)
             problems.Add("dhcp: dnsmasq (pid " + pid + ") runs with no channel interface left");
+        if (LastError is string error) problems.Add("dhcp: " + error);
         return problems;
     }
+
+    /// <summary>The number of MAC,IP pairs being served.</summary>
+    public int LeaseCount() => _cfg.Dhcp == DhcpProvider.Off ? 0 : ReadHosts().Count;
 
     /// <summary>Stops the private dnsmasq (gnt-com dhcp stop); the next change starts it again.</summary>
     public int Stop()
@@ -180,51 +231,76 @@ public sealed class DhcpManager
         if (_cfg.Dhcp != DhcpProvider.Dnsmasq) return 0;
         int pid = RunningPid();
         if (pid != 0) DnsmasqProcess.Stop(pid);
-        AtomicFile.Delete(PidFile);
-        AtomicFile.Delete(ServedFile);
+        DeleteFile(PidFile);
+        _store.DhcpDir.Delete("served");
         return pid;
     }
 
     /// <summary>Rewrites the files and sends SIGHUP even when nothing changed (gnt-com dhcp reload).</summary>
     public void Reload(IReadOnlyCollection<ChannelRecord> records)
     {
-        Apply(records);
+        Sync(records);
         int pid = RunningPid();
         if (pid != 0) DnsmasqProcess.Reload(pid);
     }
 
-    private void StartFresh(List<ChannelRecord> records, string verb)
+    // ---- helpers --------------------------------------------------------------------
+
+    private void StartFresh(List<(string Mac, string Ip)> hosts, string verb)
     {
         DnsmasqProcess.Start(_cfg.Dnsmasq, ConfFile);
-        RememberServed(records, fresh: true);
-        Log.Info("dnsmasq " + verb + " (pid " + RunningPid() + ", " + ModeName(Mode) + ", " + records.Count + " guest(s))");
+        RememberServed(hosts, fresh: true);
+        ClearError();
+        Log.Info("dnsmasq " + verb + " (pid " + RunningPid() + ", " + ModeName(Mode) + ", " + hosts.Count + " guest(s))");
     }
+
+    private void ClearError() => _store.DhcpDir.Delete("error");
 
     private void RefuseWildcardBesideAnotherServer(int ourPid)
     {
-        var ours = DhcpPortProbe.SocketsOf(ourPid);
-        var others = DhcpPortProbe.ServerSocketInodes().Where(i => !ours.Contains(i)).ToList();
-        if (others.Count > 0)
+        var ours = SocketsOf(ourPid);
+        if (ProcNetUdp.BoundTo(67).Any(i => !ours.Contains(i)))
             throw new GntComException("dhcp_mode wildcard refused: another DHCP server is bound to UDP port 67 on this node; use bind-dynamic or bind-interfaces");
     }
 
+    /// <summary>The socket inodes process <paramref name="pid"/> holds.</summary>
+    private static HashSet<ulong> SocketsOf(int pid)
+    {
+        var set = new HashSet<ulong>();
+        if (pid <= 0) return set;
+        try
+        {
+            foreach (string fd in Directory.GetFiles("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/fd"))
+            {
+                string? target = new FileInfo(fd).LinkTarget;
+                if (target != null && target.StartsWith("socket:[", StringComparison.Ordinal)
+                    && ulong.TryParse(target.AsSpan(8, target.Length - 9), NumberStyles.None, CultureInfo.InvariantCulture, out ulong inode))
+                    set.Add(inode);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return set;
+    }
+
     /// <summary>
-    /// IPs that this dnsmasq has served to a MAC other than the one now approved for it:
+    /// IPs that this dnsmasq may have leased to a MAC other than the one now approved for it:
     /// dnsmasq keeps such a lease in memory and would refuse the new guest.
     /// </summary>
-    private List<string> ReusedAddresses(List<ChannelRecord> records)
+    private List<string> ReusedAddresses(List<(string Mac, string Ip)> hosts)
     {
         var served = ReadServed();
         var reused = new List<string>();
-        foreach (var r in records)
-            if (served.TryGetValue(r.Ip.ToString(), out var mac) && mac != r.Mac) reused.Add(r.Ip.ToString());
+        foreach (var (mac, ip) in hosts)
+            if (served.TryGetValue(ip, out var had) && had != mac) reused.Add(ip);
         return reused;
     }
 
     private Dictionary<string, string> ReadServed()
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? text = AtomicFile.ReadOrNull(ServedFile);
+        string? text = _store.DhcpDir.Read("served");
         if (text == null) return map;
         foreach (string line in text.Split('\n'))
         {
@@ -235,26 +311,82 @@ public sealed class DhcpManager
     }
 
     /// <summary>Remembers which MAC each IP was approved for since dnsmasq started.</summary>
-    private void RememberServed(List<ChannelRecord> records, bool fresh)
+    private void RememberServed(List<(string Mac, string Ip)> hosts, bool fresh)
     {
         var map = fresh ? new Dictionary<string, string>(StringComparer.Ordinal) : ReadServed();
-        foreach (var r in records) map[r.Ip.ToString()] = r.Mac;
-        var lines = map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + " " + kv.Value + "\n");
-        WriteIfChanged(ServedFile, string.Concat(lines));
+        bool changed = fresh;
+        foreach (var (mac, ip) in hosts)
+        {
+            if (map.TryGetValue(ip, out var had) && had == mac) continue;
+            map[ip] = mac;
+            changed = true;
+        }
+        if (!changed) return;
+        var sb = new System.Text.StringBuilder();
+        foreach (var (ip, mac) in map) sb.Append(ip).Append(' ').Append(mac).Append('\n');
+        _store.DhcpDir.Write("served", sb.ToString());
     }
 
-    private static bool WriteIfChanged(string path, string content)
+    /// <summary>The hosts file's MAC,IP pairs (lines that are not such a pair are dropped).</summary>
+    private List<(string Mac, string Ip)> ReadHosts()
     {
-        if (AtomicFile.ReadOrNull(path) == content) return false;
-        AtomicFile.Write(path, content);
+        var list = new List<(string, string)>();
+        string? text = ReadFile(HostsFile);
+        if (text == null) return list;
+        foreach (string line in text.Split('\n'))
+        {
+            int comma = line.IndexOf(',');
+            if (comma != 17) continue;
+            string mac = line[..comma], ip = line[(comma + 1)..];
+            if (Inputs.MacAddress.TryNormalize(mac) == mac && Inputs.Ipv4.TryParse(ip) != null) list.Add((mac, ip));
+        }
+        return list;
+    }
+
+    /// <summary>The interface= lines of our own config (bind-interfaces lists each channel interface).</summary>
+    private List<string> InterfacesInConf()
+    {
+        var list = new List<string>();
+        string? text = ReadFile(ConfFile);
+        if (text == null) return list;
+        foreach (string line in text.Split('\n'))
+            if (line.StartsWith("interface=", StringComparison.Ordinal) && _cfg.IsChannelName(line[10..])) list.Add(line[10..]);
+        return list;
+    }
+
+    /// <summary>Files that may live outside the state directory (dhcp_*_file settings) are read and replaced by path, never through a symlink.</summary>
+    private bool WriteIfChanged(string path, string content)
+    {
+        if (ReadFile(path) == content) return false;
+        var (dir, name) = Split(path);
+        using var d = dir;
+        d.Write(name, content);
         return true;
     }
 
-    private static void TrySave(string path, string content)
+    private static string? ReadFile(string path)
     {
-        try { AtomicFile.Write(path, content); }
-        catch (GntComException) { }
+        try
+        {
+            var (dir, name) = Split(path);
+            using var d = dir;
+            return d.Read(name);
+        }
+        catch (GntComException)
+        {
+            return null;
+        }
     }
+
+    private static void DeleteFile(string path)
+    {
+        var (dir, name) = Split(path);
+        using var d = dir;
+        d.Delete(name);
+    }
+
+    private static (StateDirectory Dir, string Name) Split(string path) =>
+        (StateDirectory.Open(Path.GetDirectoryName(path) ?? "/", create: true, "DHCP directory"), Path.GetFileName(path));
 
     private string BinaryStamp()
     {

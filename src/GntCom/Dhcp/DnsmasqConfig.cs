@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Text;
 using GntCom.Config;
-using GntCom.State;
 
 namespace GntCom.Dhcp;
 
@@ -11,11 +10,11 @@ namespace GntCom.Dhcp;
 /// </summary>
 internal static class DnsmasqConfig
 {
-    /// <summary>One `MAC,IP` line per channel interface, in channel order.</summary>
-    public static string Hosts(IEnumerable<ChannelRecord> records)
+    /// <summary>One `MAC,IP` line per guest.</summary>
+    public static string Hosts(IEnumerable<(string Mac, string Ip)> pairs)
     {
         var sb = new StringBuilder();
-        foreach (var r in records) sb.Append(r.Mac).Append(',').Append(r.Ip).Append('\n');
+        foreach (var (mac, ip) in pairs) sb.Append(mac).Append(',').Append(ip).Append('\n');
         return sb.ToString();
     }
 

@@ -1,9 +1,8 @@
 using System;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Threading;
-using GntCom.Config;
+using GntCom.Processes;
 using Mono.Unix.Native;
 
 namespace GntCom.Dhcp;
@@ -11,6 +10,8 @@ namespace GntCom.Dhcp;
 /// <summary>Starting, signalling and stopping a dnsmasq daemon, and asking it what it supports.</summary>
 internal static class DnsmasqProcess
 {
+    private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(10);
+
     public static void EnsureInstalled(string binary)
     {
         if (!File.Exists(binary))
@@ -38,7 +39,7 @@ internal static class DnsmasqProcess
         }
     }
 
-    /// <summary>The pid in <paramref name="pidFile"/> if that process is alive (and, when <paramref name="confFile"/> is given, runs that config).</summary>
+    /// <summary>The pid in <paramref name="pidFile"/> if that process is alive and is a dnsmasq (running <paramref name="confFile"/>, when given).</summary>
     public static int RunningPid(string pidFile, string? confFile)
     {
         string? text;
@@ -46,17 +47,10 @@ internal static class DnsmasqProcess
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 1) return 0;
         if (!IsRunning(pid)) return 0;
-        if (confFile == null) return pid;
-        try
-        {
-            // The pid may have been recycled: it must be a dnsmasq running our config.
-            string cmdline = File.ReadAllText("/proc/" + pid + "/cmdline");
-            return cmdline.Contains(confFile, StringComparison.Ordinal) ? pid : 0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
+        // The pid may have been recycled: it must be a dnsmasq (running our config).
+        string cmdline = ProcStat.CommandLine(pid);
+        if (!cmdline.Contains("dnsmasq", StringComparison.Ordinal)) return 0;
+        return confFile == null || cmdline.Contains(confFile, StringComparison.Ordinal) ? pid : 0;
     }
 
     public static void Reload(int pid)
@@ -89,43 +83,19 @@ internal static class DnsmasqProcess
     /// Whether <paramref name="pid"/> exists and has not exited: a daemon that exited stays
     /// a zombie until its reaper (init) collects it, and kill(pid, 0) still succeeds then.
     /// </summary>
-    private static bool IsRunning(int pid)
-    {
-        if (Syscall.kill(pid, 0) != 0) return false;
-        try
-        {
-            string stat = File.ReadAllText("/proc/" + pid + "/stat");
-            int close = stat.LastIndexOf(')');
-            return close < 0 || close + 2 >= stat.Length || stat[close + 2] is not ('Z' or 'X');
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    private static bool IsRunning(int pid) =>
+        Syscall.kill(pid, 0) == 0 && ProcStat.Read(pid) is { HasExited: false };
 
     private static (int Code, string Output) Run(string binary, string arg)
     {
-        var psi = new ProcessStartInfo(binary, arg)
+        using var p = ChildProcess.Start(binary, new[] { arg }, null);
+        string output = p.Output(RunLimit);
+        int? code = p.WaitForExit(RunLimit);
+        if (code == null)
         {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = "/",
-        };
-        try
-        {
-            using var p = Process.Start(psi) ?? throw new GntComException("cannot start " + binary);
-            p.StandardInput.Close();
-            var stderr = p.StandardError.ReadToEndAsync();
-            string stdout = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return (p.ExitCode, stdout + stderr.Result);
+            p.KillGroup();
+            throw new GntComException(binary + " " + arg + " did not finish within " + (int)RunLimit.TotalSeconds + " s");
         }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new GntComException("cannot start " + binary + ": " + e.Message);
-        }
+        return (code.Value, output);
     }
 }

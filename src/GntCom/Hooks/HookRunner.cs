@@ -1,20 +1,28 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
+using GntCom.Interop;
 using GntCom.Logging;
-using Mono.Unix.Native;
+using GntCom.Processes;
 
 namespace GntCom.Hooks;
 
 /// <summary>
 /// Runs the admin's hooks: the executables in HOOKS_DIR/ifup.d or ifdown.d, in name order
-/// (names of letters, digits, '_' and '-' only, as run-parts; editor backups and
-/// dpkg leftovers are skipped), each with the Ganeti NIC environment, stdin from
-/// /dev/null, stdout sent to stderr, and a time limit.
+/// (names of letters, digits, '_' and '-' only, as run-parts; editor backups and dpkg
+/// leftovers are skipped), each with the Ganeti NIC environment, stdin from /dev/null, its
+/// output copied to GntCom's stderr, in a process group of its own, with a time limit.
+/// A hook that root alone could not have written is refused (<see cref="HookTrust"/>).
+/// The call waits for the hook, not for children it leaves in the background (they never
+/// hold the caller's stderr, which Ganeti waits on); at the time limit the hook's whole
+/// group is killed. The hook dies with the call (PR_SET_PDEATHSIG through setpriv), and the
+/// call's journal names its group so that the next call kills whatever a killed call's
+/// hook left behind.
 /// </summary>
 public static class HookRunner
 {
+    private const string Setpriv = "/usr/bin/setpriv";
+
     /// <summary>The hooks that would run from <paramref name="dir"/>, in order.</summary>
     public static List<string> List(string dir)
     {
@@ -30,10 +38,8 @@ public static class HookRunner
         foreach (string path in files)
         {
             if (!IsHookName(Path.GetFileName(path))) continue;
-            if (Syscall.stat(path, out Stat st) != 0) continue;
-            bool regular = (st.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFREG;
-            bool executable = (st.st_mode & FilePermissions.S_IXUSR) != 0;
-            if (regular && executable) hooks.Add(path);
+            if (Libc.FStatAt(Libc.AT_FDCWD, path, out var st, 0) != 0) continue;
+            if (st.IsRegular && (st.Mode & Libc.S_IXUSR) != 0) hooks.Add(path);
         }
         return hooks;
     }
@@ -47,14 +53,17 @@ public static class HookRunner
     }
 
     /// <summary>
-    /// Runs every hook in <paramref name="dir"/>. With <paramref name="mustSucceed"/> the
-    /// first failure throws (an up is undone); otherwise failures are logged and the rest run.
+    /// Runs every hook in <paramref name="dir"/>. With <paramref name="mustSucceed"/> the first
+    /// failure or refusal throws (an up is undone); otherwise they are logged and the rest run.
+    /// <paramref name="started"/> learns each hook's process group and start time before it is waited for.
     /// </summary>
-    public static void RunAll(string dir, IReadOnlyDictionary<string, string> env, TimeSpan timeout, bool mustSucceed)
+    public static void RunAll(string dir, IReadOnlyDictionary<string, string> env, TimeSpan timeout, bool mustSucceed,
+        Action<int, ulong>? started = null)
     {
         foreach (string hook in List(dir))
         {
-            string? failure = Run(hook, env, timeout);
+            string? failure = HookTrust.Refusal(hook, dir) is string why ? "hook " + hook + " refused: " + why : null;
+            failure ??= Run(hook, env, timeout, started);
             if (failure == null) continue;
             if (mustSucceed) throw new GntComException(failure);
             Log.Warn(failure);
@@ -62,39 +71,29 @@ public static class HookRunner
     }
 
     /// <summary>Runs one hook; returns null on success, else why it failed.</summary>
-    private static string? Run(string hook, IReadOnlyDictionary<string, string> env, TimeSpan timeout)
+    private static string? Run(string hook, IReadOnlyDictionary<string, string> env, TimeSpan timeout, Action<int, ulong>? started)
     {
-        var psi = new ProcessStartInfo(hook)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = false,
-            WorkingDirectory = "/",
-        };
-        foreach (var (k, v) in env) psi.Environment[k] = v;
-        Process p;
+        ChildProcess child;
         try
         {
-            p = Process.Start(psi) ?? throw new InvalidOperationException("no process");
+            child = File.Exists(Setpriv)
+                ? ChildProcess.Start(Setpriv, new[] { "--pdeathsig", "KILL", "--", hook }, env)
+                : ChildProcess.Start(hook, Array.Empty<string>(), env);
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (GntComException e)
         {
             return "hook " + hook + " could not be started: " + e.Message;
         }
-        using (p)
+        using (child)
         {
-            p.StandardInput.Close();
-            p.OutputDataReceived += (_, e) => { if (e.Data != null) Interop.Libc.WriteAll(2, System.Text.Encoding.UTF8.GetBytes(e.Data + "\n")); };
-            p.BeginOutputReadLine();
-            if (!p.WaitForExit(timeout))
+            started?.Invoke(child.ProcessGroup, ProcStat.Read(child.Pid)?.StartTime ?? 0);
+            int? code = child.Pump(timeout, output => Libc.WriteAll(2, output));
+            if (code == null)
             {
-                try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-                p.WaitForExit();
+                child.KillGroup();
                 return "hook " + hook + " did not finish within " + (int)timeout.TotalSeconds + " s and was killed";
             }
-            p.WaitForExit(); // drains the output
-            return p.ExitCode == 0 ? null : "hook " + hook + " failed with exit code " + p.ExitCode;
+            return code == 0 ? null : "hook " + hook + " failed with exit code " + code;
         }
     }
 }

@@ -9,13 +9,18 @@ public static class Errno
     public const int ENOENT = 2;
     public const int ESRCH = 3;
     public const int EINTR = 4;
+    public const int EBADF = 9;
+    public const int ECHILD = 10;
     public const int EAGAIN = 11;
     public const int EACCES = 13;
     public const int EBUSY = 16;
     public const int EEXIST = 17;
     public const int ENODEV = 19;
+    public const int ENOTDIR = 20;
     public const int EINVAL = 22;
     public const int ERANGE = 34;
+    public const int ENOTEMPTY = 39;
+    public const int ELOOP = 40;
     public const int ENOBUFS = 105;
     public const int EOPNOTSUPP = 95;
     public const int EAFNOSUPPORT = 97;
@@ -30,7 +35,8 @@ public static class Errno
         {
             EPERM => "EPERM", ENOENT => "ENOENT", ESRCH => "ESRCH", EINTR => "EINTR",
             EAGAIN => "EAGAIN", EACCES => "EACCES", EBUSY => "EBUSY", EEXIST => "EEXIST",
-            ENODEV => "ENODEV", EINVAL => "EINVAL", ERANGE => "ERANGE", ENOBUFS => "ENOBUFS",
+            ENODEV => "ENODEV", ENOTDIR => "ENOTDIR", ENOTEMPTY => "ENOTEMPTY", ELOOP => "ELOOP",
+            EBADF => "EBADF", ECHILD => "ECHILD", EINVAL => "EINVAL", ERANGE => "ERANGE", ENOBUFS => "ENOBUFS",
             EOPNOTSUPP => "EOPNOTSUPP", EAFNOSUPPORT => "EAFNOSUPPORT", EADDRINUSE => "EADDRINUSE",
             EADDRNOTAVAIL => "EADDRNOTAVAIL", ENETUNREACH => "ENETUNREACH",
             _ => "errno " + errno,

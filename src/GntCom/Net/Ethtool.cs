@@ -7,11 +7,13 @@ namespace GntCom.Net;
 
 /// <summary>
 /// The SIOCETHTOOL calls GntCom needs: reading and switching tx checksum offload
-/// (what `ethtool -K IF tx off` does). Host-to-Xen-guest UDP otherwise leaves without
-/// checksums and guests drop the DHCP replies.
+/// (what `ethtool -K IF tx off` does; host-to-Xen-guest UDP otherwise leaves without
+/// checksums and guests drop the DHCP replies), and the driver's name (`ethtool -i`),
+/// which tells a Xen netback vif from a physical NIC.
 /// </summary>
 public static unsafe class Ethtool
 {
+    private const uint ETHTOOL_GDRVINFO = 0x03;
     private const uint ETHTOOL_GTXCSUM = 0x16;
     private const uint ETHTOOL_STXCSUM = 0x17;
 
@@ -20,6 +22,17 @@ public static unsafe class Ethtool
     {
         public uint Cmd;
         public uint Data;
+    }
+
+    /// <summary>struct ethtool_drvinfo: cmd, then driver[32], version[32], fw_version[32], bus_info[32], ...</summary>
+    [StructLayout(LayoutKind.Sequential, Size = 196)]
+    private struct DrvInfo
+    {
+        public uint Cmd;
+        public fixed byte Driver[32];
+        public fixed byte Version[32];
+        public fixed byte FwVersion[32];
+        public fixed byte BusInfo[32];
     }
 
     [StructLayout(LayoutKind.Sequential, Size = 40)]
@@ -33,7 +46,7 @@ public static unsafe class Ethtool
     public static bool? GetTxChecksum(string ifname)
     {
         var v = new EthtoolValue { Cmd = ETHTOOL_GTXCSUM };
-        int errno = Call(ifname, ref v);
+        int errno = Call(ifname, &v);
         if (errno == Errno.EOPNOTSUPP) return null;
         if (errno != 0) throw new GntComException("ethtool -k " + ifname + ": " + Errno.Describe(errno));
         return v.Data != 0;
@@ -46,13 +59,23 @@ public static unsafe class Ethtool
     public static bool SetTxChecksum(string ifname, bool on)
     {
         var v = new EthtoolValue { Cmd = ETHTOOL_STXCSUM, Data = on ? 1u : 0u };
-        int errno = Call(ifname, ref v);
+        int errno = Call(ifname, &v);
         if (errno == Errno.EOPNOTSUPP) return false;
         if (errno != 0) throw new GntComException("ethtool -K " + ifname + " tx " + (on ? "on" : "off") + ": " + Errno.Describe(errno));
         return true;
     }
 
-    private static int Call(string ifname, ref EthtoolValue value)
+    /// <summary>The driver's name ("tun", "veth", "vif", "e1000e"...), null when the interface has no ethtool driver info.</summary>
+    public static string? Driver(string ifname)
+    {
+        var info = new DrvInfo { Cmd = ETHTOOL_GDRVINFO };
+        if (Call(ifname, &info) != 0) return null;
+        var name = new ReadOnlySpan<byte>(info.Driver, 32);
+        int end = name.IndexOf((byte)0);
+        return Encoding.ASCII.GetString(end < 0 ? name : name[..end]);
+    }
+
+    private static int Call(string ifname, void* data)
     {
         int fd = Libc.Socket(Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
         if (fd < 0) return Libc.Errno;
@@ -61,11 +84,8 @@ public static unsafe class Ethtool
             var req = new IfReq();
             byte[] name = Encoding.ASCII.GetBytes(ifname);
             for (int i = 0; i < name.Length && i < 15; i++) req.Name[i] = name[i];
-            fixed (EthtoolValue* p = &value)
-            {
-                req.Data = p;
-                return Libc.Ioctl(fd, Libc.SIOCETHTOOL, &req) < 0 ? Libc.Errno : 0;
-            }
+            req.Data = data;
+            return Libc.Ioctl(fd, Libc.SIOCETHTOOL, &req) < 0 ? Libc.Errno : 0;
         }
         finally
         {

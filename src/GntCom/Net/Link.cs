@@ -1,64 +1,31 @@
-using System;
+using GntCom.Netlink;
 
 namespace GntCom.Net;
 
-/// <summary>A network interface as rtnetlink reports it.</summary>
-public sealed record Link(int Index, string Name, uint Flags, string? Mac, int Mtu, string? Kind)
-{
-    public bool IsUp => (Flags & Netlink.Rtm.IFF_UP) != 0;
-    public bool HasCarrier => (Flags & Netlink.Rtm.IFF_LOWER_UP) != 0;
-}
-
-/// <summary>An interface address (ip addr).</summary>
-public sealed record Addr(int Index, System.Net.IPAddress Address, int PrefixLength, byte Scope, uint Flags)
-{
-    public override string ToString() => Address + "/" + PrefixLength;
-}
+/// <summary>A tun device's mode (IFLA_TUN_TYPE).</summary>
+public enum TunMode : byte { Unknown = 0, Tun = 1, Tap = 2 }
 
 /// <summary>
-/// A route (ip route). Only the fields GntCom installs or compares are kept:
-/// destination/prefix, output device, gateway, preferred source, metric, table,
-/// protocol, scope and type.
+/// A network interface as rtnetlink reports it: what GntCom needs to name, address and
+/// route it, and to tell what kind of interface it is before it may become a channel.
 /// </summary>
-public sealed record Route
+public sealed record Link(int Index, string Name, uint Flags)
 {
-    public required System.Net.IPAddress Destination { get; init; }
-    public required int PrefixLength { get; init; }
-    public int? OutputIndex { get; init; }
-    public System.Net.IPAddress? Gateway { get; init; }
-    public System.Net.IPAddress? PreferredSource { get; init; }
-    public uint? Metric { get; init; }
-    public uint Table { get; init; } = Netlink.Rtm.RT_TABLE_MAIN;
-    public byte Protocol { get; init; } = Netlink.Rtm.RTPROT_STATIC;
-    public byte Scope { get; init; } = Netlink.Rtm.RT_SCOPE_LINK;
-    public byte Type { get; init; } = Netlink.Rtm.RTN_UNICAST;
+    public string? Mac { get; init; }
+    public int Mtu { get; init; }
+    /// <summary>The rtnetlink kind (IFLA_INFO_KIND: tun, veth, bridge, dummy...); null for drivers without one (physical NICs, Xen's netback vifs).</summary>
+    public string? Kind { get; init; }
+    /// <summary>For a tun device: tap (layer 2) or tun (layer 3).</summary>
+    public TunMode TunMode { get; init; }
+    /// <summary>The ifindex of the bridge or bond this interface is a port of.</summary>
+    public int? Master { get; init; }
+    /// <summary>Set when the interface's peer (a veth's other end) lives in another network namespace.</summary>
+    public int? LinkNetnsId { get; init; }
 
-    /// <summary>"169.254.1.2/32 dev #7 table 254", for messages.</summary>
-    public string Describe(string? device = null)
-    {
-        string s = Destination + "/" + PrefixLength;
-        if (Gateway != null) s += " via " + Gateway;
-        if (device != null) s += " dev " + device;
-        else if (OutputIndex != null) s += " dev #" + OutputIndex;
-        if (PreferredSource != null) s += " src " + PreferredSource;
-        if (Metric != null) s += " metric " + Metric;
-        if (Table != Netlink.Rtm.RT_TABLE_MAIN) s += " table " + Table;
-        return s;
-    }
+    public bool IsUp => (Flags & Rtm.IFF_UP) != 0;
+    public bool HasCarrier => (Flags & Rtm.IFF_LOWER_UP) != 0;
+    public bool IsLoopback => (Flags & Rtm.IFF_LOOPBACK) != 0;
 
-    public static string ProtocolName(byte protocol) => protocol switch
-    {
-        Netlink.Rtm.RTPROT_KERNEL => "kernel",
-        Netlink.Rtm.RTPROT_BOOT => "boot",
-        Netlink.Rtm.RTPROT_STATIC => "static",
-        _ => protocol.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
-}
-
-/// <summary>A policy routing rule "iif NAME lookup TABLE" (ip rule), the only kind GntCom installs.</summary>
-public sealed record Rule(System.Net.Sockets.AddressFamily Family, uint Priority, string? InputInterface, uint Table)
-{
-    public override string ToString() =>
-        (Family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "-6 " : "") + "pref " + Priority
-        + (InputInterface != null ? " iif " + InputInterface : "") + " lookup " + Table;
+    /// <summary>This link as it is after `ip link set up/down`.</summary>
+    public Link WithUp(bool up) => this with { Flags = up ? Flags | Rtm.IFF_UP : Flags & ~Rtm.IFF_UP };
 }

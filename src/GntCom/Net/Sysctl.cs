@@ -1,6 +1,6 @@
 using System;
-using System.IO;
 using System.Text;
+using GntCom.Interop;
 
 namespace GntCom.Net;
 
@@ -9,7 +9,7 @@ namespace GntCom.Net;
 /// which the sysctl(8) dotted syntax cannot express. /proc/sys/net shows the network
 /// namespace of the calling thread.
 /// </summary>
-public static class Sysctl
+public static unsafe class Sysctl
 {
     public const string Root = "/proc/sys/";
 
@@ -17,35 +17,49 @@ public static class Sysctl
     public static string InterfaceKey(string family, string ifname, string key) =>
         "net/" + family + "/conf/" + ifname + "/" + key;
 
+    /// <summary>Whether the key exists (IPv6 may be compiled out or disabled at boot).</summary>
+    public static bool Exists(string key) => Libc.FStatAt(Libc.AT_FDCWD, Root + key, out _, 0) == 0;
+
     public static string Read(string key)
     {
+        int fd = Libc.OpenAt(Libc.AT_FDCWD, Root + key, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw new GntComException("cannot read sysctl " + key + ": " + Cause(Libc.Errno));
         try
         {
-            return File.ReadAllText(Root + key).Trim();
+            byte* buf = stackalloc byte[64];
+            nint n = Libc.Read(fd, buf, 64);
+            if (n < 0) throw new GntComException("cannot read sysctl " + key + ": " + Cause(Libc.Errno));
+            return Encoding.ASCII.GetString(buf, (int)n).Trim();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        finally
         {
-            throw new GntComException("cannot read sysctl " + key + ": " + Cause(e));
+            Libc.Close(fd);
         }
     }
 
     public static void Write(string key, string value)
     {
+        int fd = Libc.OpenAt(Libc.AT_FDCWD, Root + key, Libc.O_WRONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw new GntComException("cannot set sysctl " + key + "=" + value + ": " + Cause(Libc.Errno));
         try
         {
-            using var fs = new FileStream(Root + key, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1, FileOptions.None);
-            fs.Write(Encoding.ASCII.GetBytes(value + "\n"));
+            byte[] data = Encoding.ASCII.GetBytes(value + "\n");
+            fixed (byte* p = data)
+            {
+                if (Libc.Write(fd, p, (nuint)data.Length) < 0)
+                    throw new GntComException("cannot set sysctl " + key + "=" + value + ": " + Cause(Libc.Errno));
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        finally
         {
-            throw new GntComException("cannot set sysctl " + key + "=" + value + ": " + Cause(e));
+            Libc.Close(fd);
         }
     }
 
-    private static string Cause(Exception e) => e switch
+    private static string Cause(int errno) => errno switch
     {
-        FileNotFoundException or DirectoryNotFoundException => "no such key (is the interface gone?)",
-        UnauthorizedAccessException => "permission denied (run as root)",
-        _ => e.Message,
+        Errno.ENOENT => "no such key (is the interface gone?)",
+        Errno.EACCES or Errno.EPERM => "permission denied (run as root)",
+        _ => Errno.Describe(errno),
     };
 }

@@ -20,4 +20,13 @@ public sealed class NetlinkException : GntComException
     public string Operation { get; }
     public int Errno { get; }
     public string? ExtAck { get; }
+
+    /// <summary>The object (interface, address, route, rule) is not there: "already gone" to a teardown.</summary>
+    public bool IsNotFound => Errno is Interop.Errno.ENODEV or Interop.Errno.ESRCH or Interop.Errno.ENOENT or Interop.Errno.EADDRNOTAVAIL;
+
+    /// <summary>The object is there already (an add of something present).</summary>
+    public bool IsExists => Errno == Interop.Errno.EEXIST;
+
+    /// <summary>The address family is not available (no IPv6 on this host).</summary>
+    public bool IsFamilyUnsupported => Errno == Interop.Errno.EAFNOSUPPORT;
 }

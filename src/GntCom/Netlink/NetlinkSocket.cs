@@ -38,6 +38,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
             // Best effort: older kernels lack these options; errors then carry no text.
             Libc.SetSockOpt(fd, Nl.SOL_NETLINK, Nl.NETLINK_EXT_ACK, &one, sizeof(int));
             Libc.SetSockOpt(fd, Nl.SOL_NETLINK, Nl.NETLINK_CAP_ACK, &one, sizeof(int));
+            // Strict checking (4.20+): the kernel filters dumps by the interface or table
+            // asked for, instead of copying every address or route of the host.
+            Libc.SetSockOpt(fd, Nl.SOL_NETLINK, Nl.NETLINK_GET_STRICT_CHK, &one, sizeof(int));
             var sa = new SockAddrNl { Family = Libc.AF_NETLINK };
             if (Libc.Bind(fd, &sa, sizeof(SockAddrNl)) < 0)
                 throw new NetlinkException("bind rtnetlink socket", Libc.Errno, null);

@@ -32,7 +32,7 @@ internal static class Nl
 }
 
 /// <summary>rtnetlink message types and attribute numbers.</summary>
-public static class Rtm
+internal static class Rtm
 {
     public const ushort NEWLINK = 16, DELLINK = 17, GETLINK = 18, SETLINK = 19;
     public const ushort NEWADDR = 20, DELADDR = 21, GETADDR = 22;
@@ -40,13 +40,13 @@ public static class Rtm
     public const ushort NEWRULE = 32, DELRULE = 33, GETRULE = 34;
 
     // FRA_* (fib rule attributes)
-    public const ushort FRA_IIFNAME = 3, FRA_PRIORITY = 6, FRA_TABLE = 15;
-    public const byte FR_ACT_TO_TBL = 1;
+    public const ushort FRA_DST = 1, FRA_SRC = 2, FRA_IIFNAME = 3, FRA_GOTO = 4, FRA_PRIORITY = 6, FRA_TABLE = 15;
 
     // IFLA_*
     public const ushort IFLA_ADDRESS = 1, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5,
-        IFLA_MASTER = 10, IFLA_OPERSTATE = 16, IFLA_LINKINFO = 18, IFLA_EXT_MASK = 29;
-    public const ushort IFLA_INFO_KIND = 1;
+        IFLA_MASTER = 10, IFLA_OPERSTATE = 16, IFLA_LINKINFO = 18, IFLA_EXT_MASK = 29, IFLA_LINK_NETNSID = 37;
+    public const ushort IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2;
+    public const ushort IFLA_TUN_TYPE = 3;
 
     // IFA_*
     public const ushort IFA_ADDRESS = 1, IFA_LOCAL = 2, IFA_LABEL = 3, IFA_BROADCAST = 4, IFA_FLAGS = 8;
@@ -56,6 +56,7 @@ public static class Rtm
         RTA_PRIORITY = 6, RTA_PREFSRC = 7, RTA_TABLE = 15;
 
     public const uint IFF_UP = 0x1;
+    public const uint IFF_LOOPBACK = 0x8;
     public const uint IFF_RUNNING = 0x40;
     public const uint IFF_LOWER_UP = 0x10000;
 
@@ -66,7 +67,4 @@ public static class Rtm
     public const byte RT_TABLE_UNSPEC = 0;
     public const uint RT_TABLE_MAIN = 254;
     public const uint RT_TABLE_LOCAL = 255;
-    public const byte RTPROT_KERNEL = 2, RTPROT_BOOT = 3, RTPROT_STATIC = 4;
-    public const byte RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253, RT_SCOPE_HOST = 254;
-    public const byte RTN_UNICAST = 1, RTN_LOCAL = 2, RTN_UNREACHABLE = 7;
 }

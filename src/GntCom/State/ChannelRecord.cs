@@ -10,10 +10,9 @@ namespace GntCom.State;
 public enum ChannelKind { Tap, Vif }
 
 /// <summary>
-/// What GntCom knows about one channel interface, kept in STATE/ifaces/NAME.
-/// A record is written <c>pending</c> before the interface is touched and turned
-/// <c>up</c> when everything is in place; a pending record found under the lock belongs
-/// to a run that died, and is rolled back.
+/// What GntCom knows about one configured channel interface, kept in STATE/ifaces/NAME.
+/// It is written last, when everything is in place; an unfinished set-up is described by
+/// its journal instead (STATE/journal/), which the next call rolls back.
 /// </summary>
 public sealed record ChannelRecord
 {
@@ -27,18 +26,29 @@ public sealed record ChannelRecord
     public ChannelKind Kind { get; init; } = ChannelKind.Tap;
     /// <summary>The parent process of the up call (qemu for its script=): tells apart two taps of one old name.</summary>
     public int Owner { get; init; }
+    /// <summary>The vif's xenstore backend path (backend/vif/D/N), for a Xen vif.</summary>
+    public string? Backend { get; init; }
+    /// <summary>Written by GntCom before 0.2 for a set-up in progress; such a record is rolled back.</summary>
     public bool Pending { get; init; }
     /// <summary>The IPv6 address given to the interface in bind-interfaces mode.</summary>
     public IPAddress? Ipv6 { get; init; }
+
+    public string KindName => Kind == ChannelKind.Vif ? "vif" : "tap";
 
     public string Serialize() => KeyValueText.Format(
         ("name", Name), ("original", Original),
         ("ifindex", Index.ToString(CultureInfo.InvariantCulture)),
         ("ip", Ip.ToString()), ("mac", Mac), ("instance", Instance),
-        ("kind", Kind == ChannelKind.Vif ? "vif" : "tap"),
+        ("kind", KindName),
         ("owner", Owner.ToString(CultureInfo.InvariantCulture)),
+        ("backend", Backend),
         ("ipv6", Ipv6?.ToString()),
         ("state", Pending ? "pending" : "up"));
+
+    /// <summary>"gnt.com.3 (was tap0) ip=... mac=... instance=...", for log lines.</summary>
+    public string Describe() =>
+        Name + (Original != Name ? " (was " + Original + ")" : "") + " ip=" + Ip + " mac=" + Mac
+        + (Instance != null ? " instance=" + Instance : "");
 
     /// <summary>Parses a record file, checking every field as if it came from outside.</summary>
     public static ChannelRecord Parse(string fileName, string text, GntComConfig cfg)
@@ -56,6 +66,12 @@ public sealed record ChannelRecord
         IPAddress? v6 = null;
         if (!string.IsNullOrEmpty(ipv6) && (!IPAddress.TryParse(ipv6, out v6) || v6.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6))
             throw new InvalidInputException("state record " + Quote.Value(fileName) + " has a bad ipv6");
+        string? backend = m.GetValueOrDefault("backend");
+        if (backend != null && !XenbusPath.IsValid(backend))
+            throw new InvalidInputException("state record " + Quote.Value(fileName) + " has a bad backend");
+        string kind = m.GetValueOrDefault("kind") ?? "tap";
+        if (kind is not ("tap" or "vif"))
+            throw new InvalidInputException("state record " + Quote.Value(fileName) + " has a bad kind");
         return new ChannelRecord
         {
             Name = name,
@@ -64,8 +80,9 @@ public sealed record ChannelRecord
             Ip = cfg.GuestIp(Get("ip"), "state record ip"),
             Mac = MacAddress.Parse(Get("mac"), "state record mac"),
             Instance = Names.Instance(m.GetValueOrDefault("instance"), "state record instance"),
-            Kind = m.GetValueOrDefault("kind") == "vif" ? ChannelKind.Vif : ChannelKind.Tap,
+            Kind = kind == "vif" ? ChannelKind.Vif : ChannelKind.Tap,
             Owner = int.TryParse(owner, NumberStyles.None, CultureInfo.InvariantCulture, out int o) ? o : 0,
+            Backend = backend,
             Pending = Get("state") != "up",
             Ipv6 = v6,
         };
@@ -88,5 +105,28 @@ public sealed record Reservation(string Name, IPAddress Ip, string Mac, string? 
             cfg.GuestIp(m.GetValueOrDefault("ip"), "reservation ip"),
             MacAddress.Parse(m.GetValueOrDefault("mac"), "reservation mac"),
             Names.Instance(m.GetValueOrDefault("instance"), "reservation instance"));
+    }
+}
+
+/// <summary>
+/// Left by vif-gnt-com when it brought a Ganeti channel vif online without knowing the
+/// guest's IP (STATE/notes/IFINDEX): the later gnt-com-ifup (Ganeti's xen-ifup-os) reads it
+/// and records the channel as a Xen vif, with its hypervisor name and backend path.
+/// </summary>
+public sealed record VifNote(int Index, string Name, string Original, string Backend)
+{
+    public string Serialize() => KeyValueText.Format(
+        ("ifindex", Index.ToString(CultureInfo.InvariantCulture)), ("name", Name), ("original", Original), ("backend", Backend));
+
+    public static VifNote Parse(string fileName, string text)
+    {
+        var m = KeyValueText.Parse(text);
+        if (!int.TryParse(m.GetValueOrDefault("ifindex"), NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index <= 0
+            || index.ToString(CultureInfo.InvariantCulture) != fileName)
+            throw new InvalidInputException("vif note " + Quote.Value(fileName) + " has a bad ifindex");
+        string backend = m.GetValueOrDefault("backend") ?? "";
+        if (!XenbusPath.IsValid(backend)) throw new InvalidInputException("vif note " + Quote.Value(fileName) + " has a bad backend");
+        return new VifNote(index, Names.Interface(m.GetValueOrDefault("name"), "vif note name"),
+            Names.Interface(m.GetValueOrDefault("original"), "vif note original"), backend);
     }
 }

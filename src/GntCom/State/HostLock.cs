@@ -1,56 +1,75 @@
 using System;
-using System.IO;
+using System.Threading;
 using GntCom.Interop;
+using GntCom.Processes;
 
 namespace GntCom.State;
 
 /// <summary>
 /// The host-wide lock that serialises every change to GntCom's shared state (names,
-/// records, reservations, DHCP files, dnsmasq): flock(2) on the state directory's `lock`
-/// file. The kernel drops it when the holder exits, even by SIGKILL.
+/// records, DHCP files, dnsmasq): flock(2) on the state directory's `lock` file, opened
+/// without following a symlink. The kernel drops it when the holder exits, even by
+/// SIGKILL. A holder that is stopped or wedged does not block the node forever: after
+/// lock_timeout a call fails, naming the holder's pid and command.
 /// </summary>
 public sealed class HostLock : IDisposable
 {
+    public const string FileName = "lock";
     private int _fd;
 
     private HostLock(int fd) => _fd = fd;
 
-    /// <summary>Blocks until the lock is ours.</summary>
-    public static HostLock Acquire(string path)
+    /// <summary>Takes the lock, waiting at most <paramref name="timeout"/>.</summary>
+    public static HostLock Acquire(StateDirectory root, TimeSpan timeout)
     {
-        int fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, 0b110_000_000);
-        if (fd < 0) throw new GntComException("cannot open lock " + path + ": " + Errno.Describe(Libc.Errno));
-        while (Libc.Flock(fd, Libc.LOCK_EX) < 0)
+        int fd = root.OpenFile(FileName, Libc.O_RDWR | Libc.O_CREAT, 0b110_000_000);
+        if (fd < 0) throw new GntComException("cannot open lock " + root.Combine(FileName) + ": " + Errno.Describe(Libc.Errno));
+        if (Libc.Flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) == 0) return new HostLock(fd);
+        int errno = Libc.Errno;
+        if (errno != Errno.EAGAIN && errno != Errno.EINTR)
         {
-            int errno = Libc.Errno;
-            if (errno == Errno.EINTR) continue;
             Libc.Close(fd);
-            throw new GntComException("cannot lock " + path + ": " + Errno.Describe(errno));
+            throw new GntComException("cannot lock " + root.Combine(FileName) + ": " + Errno.Describe(errno));
+        }
+        // Busy: wait in the kernel's queue (fair, no polling) on a thread of its own, so
+        // that this one can give up at the timeout. A thread still waiting then dies with
+        // the process, which exits right after reporting the error.
+        int result = -1, waitErrno = 0;
+        var waiter = new Thread(() =>
+        {
+            do
+            {
+                result = Libc.Flock(fd, Libc.LOCK_EX);
+                waitErrno = result < 0 ? Libc.Errno : 0;
+            } while (result < 0 && waitErrno == Errno.EINTR);
+        }) { IsBackground = true, Name = "host-lock" };
+        waiter.Start();
+        if (!waiter.Join(timeout))
+        {
+            int holder = HolderOf(fd);
+            string who = holder != 0 ? "pid " + holder + " (" + ProcStat.CommandLine(holder) + ")" : "another process";
+            throw new GntComException("host lock " + root.Combine(FileName) + " is held by " + who + ": gave up after "
+                + (int)timeout.TotalSeconds + " s (lock_timeout)");
+        }
+        if (result < 0)
+        {
+            Libc.Close(fd);
+            throw new GntComException("cannot lock " + root.Combine(FileName) + ": " + Errno.Describe(waitErrno));
         }
         return new HostLock(fd);
     }
 
-    /// <summary>
-    /// The pid holding the lock, or 0 when it is free (for `gnt-com status`): read from
-    /// /proc/locks ("1: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"), matched by inode,
-    /// so the hot path writes nothing extra.
-    /// </summary>
-    public static int Holder(string path)
+    /// <summary>The pid holding the lock file in <paramref name="root"/>, 0 when it is free or absent (for `gnt-com status`).</summary>
+    public static int Holder(StateDirectory root)
     {
-        if (Mono.Unix.Native.Syscall.stat(path, out var st) != 0) return 0;
-        string[] lines;
-        try { lines = File.ReadAllLines("/proc/locks"); }
-        catch (IOException) { return 0; }
-        string inode = ":" + st.st_ino.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (string line in lines)
-        {
-            string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length >= 6 && f[1] == "FLOCK" && f[5].EndsWith(inode, StringComparison.Ordinal)
-                && int.TryParse(f[4], out int pid))
-                return pid;
-        }
-        return 0;
+        int fd = root.OpenFile(FileName, Libc.O_RDONLY);
+        if (fd < 0) return 0;
+        try { return HolderOf(fd); }
+        finally { Libc.Close(fd); }
     }
+
+    private static int HolderOf(int fd) =>
+        Libc.FStat(fd, out var st) == 0 ? ProcLocks.Holder(st.Dev, st.Ino) : 0;
 
     public void Dispose()
     {

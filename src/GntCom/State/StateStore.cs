@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using GntCom.Config;
 using GntCom.Inputs;
 using GntCom.Net;
@@ -9,117 +8,276 @@ using GntCom.Net;
 namespace GntCom.State;
 
 /// <summary>
-/// GntCom's state directory: the lock, one record per channel interface (ifaces/),
-/// one file per reserved name (reservations/) and the DHCP files (dhcp/).
-/// State belongs to one network namespace: outside the host's own namespace it lives
-/// in STATE_DIR/netns/INODE, so a test or a container never touches the host's state.
+/// GntCom's state directory. Every lookup a hypervisor call makes reads one small file
+/// named by what is looked up, so a call's cost does not grow with the number of guests:
+/// <list type="bullet">
+/// <item>ifaces/NAME: the record of a configured channel interface</item>
+/// <item>reservations/NAME: a name reserved by `gnt-com allocate`</item>
+/// <item>ips/IP, macs/MAC: who holds a guest IP or MAC (a record or a reservation), for uniqueness</item>
+/// <item>origins/ORIGINAL,OWNER: which channel a hypervisor's name became (qemu's downscript gets the old name)</item>
+/// <item>notes/IFINDEX: a Xen vif brought online without an IP, waiting for Ganeti's xen-ifup-os</item>
+/// <item>journal/KEY: the undo journal of a call in progress (left behind by a killed one)</item>
+/// <item>dhcp/: dnsmasq's files; layout: the state's format version; lock</item>
+/// </list>
+/// State belongs to one network namespace: outside the host's own it lives in
+/// STATE_DIR/netns/INODE, so a test or a container never touches the host's state.
 /// Callers change it only while holding <see cref="Lock"/>.
 /// </summary>
-public sealed class StateStore
+public sealed class StateStore : IDisposable
 {
-    private readonly GntComConfig _cfg;
+    /// <summary>The state format this version writes: 2 = claims, origins and journals, O(1) isolation rules.</summary>
+    public const int CurrentLayout = 2;
 
-    public StateStore(GntComConfig cfg)
+    private readonly GntComConfig _cfg;
+    private readonly StateDirectory _base;
+    private readonly StateDirectory _root;
+
+    private StateStore(GntComConfig cfg, StateDirectory @base, StateDirectory root)
     {
         _cfg = cfg;
-        var (inode, initial) = NetNamespace.Current();
-        Root = initial ? cfg.StateDir : Path.Combine(cfg.StateDir, "netns", inode.ToString(CultureInfo.InvariantCulture));
+        _base = @base;
+        _root = root;
     }
 
-    public string Root { get; }
-    public string LockPath => Path.Combine(Root, "lock");
-    public string IfacesDir => Path.Combine(Root, "ifaces");
-    public string ReservationsDir => Path.Combine(Root, "reservations");
-    public string DhcpDir => Path.Combine(Root, "dhcp");
-
-    /// <summary>Creates the directories if needed and takes the host-wide lock.</summary>
-    public HostLock Lock()
+    /// <summary>Opens the state of this network namespace, creating it when <paramref name="create"/>; null when it does not exist yet.</summary>
+    public static StateStore? Open(GntComConfig cfg, bool create)
     {
+        var (inode, initial) = NetNamespace.Current();
+        if (!create && !System.IO.Directory.Exists(cfg.StateDir)) return null;
+        var @base = StateDirectory.Open(cfg.StateDir, create);
         try
         {
-            Directory.CreateDirectory(IfacesDir);
-            Directory.CreateDirectory(ReservationsDir);
-            Directory.CreateDirectory(DhcpDir);
+            var root = @base;
+            if (!initial)
+            {
+                var netns = @base.Sub("netns", create);
+                root = netns?.Sub(inode.ToString(CultureInfo.InvariantCulture), create)!;
+                if (root == null) { @base.Dispose(); return null; }
+            }
+            return new StateStore(cfg, @base, root);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch
         {
-            throw new GntComException("cannot create state directory " + Root + ": " + e.Message);
+            @base.Dispose();
+            throw;
         }
-        return HostLock.Acquire(LockPath);
     }
 
-    /// <summary>Every readable record; unreadable ones are named in <paramref name="corrupt"/>.</summary>
+    public string Root => _root.Path;
+    public StateDirectory Directory => _root;
+
+    public HostLock Lock() => HostLock.Acquire(_root, _cfg.LockTimeout);
+
+    public void Dispose() => _base.Dispose();
+
+    private StateDirectory? Dir(string name, bool create) => _root.Sub(name, create);
+
+    // ---- records --------------------------------------------------------------
+
+    /// <summary>The record of channel <paramref name="name"/>, null when there is none; a corrupt one is an error naming it.</summary>
+    public ChannelRecord? Record(string name)
+    {
+        string? text = Dir("ifaces", false)?.Read(name);
+        if (text == null) return null;
+        try { return ChannelRecord.Parse(name, text, _cfg); }
+        catch (InvalidInputException e) { throw new GntComException(e.Message + " ('gnt-com repair' removes it)"); }
+    }
+
+    public void Save(ChannelRecord r) => Dir("ifaces", true)!.Write(r.Name, r.Serialize());
+
+    public void DeleteRecord(string name) => Dir("ifaces", false)?.Delete(Names.Interface(name, "record name"));
+
+    /// <summary>The names of every record file (one directory listing; no file is read).</summary>
+    public List<string> RecordNames() => ChannelNames(Dir("ifaces", false));
+
+    /// <summary>Every readable record (status, check, repair); unreadable ones are named in <paramref name="corrupt"/>.</summary>
     public List<ChannelRecord> Records(List<string>? corrupt = null)
     {
         var list = new List<ChannelRecord>();
-        foreach (var (name, text) in ReadDir(IfacesDir))
+        var dir = Dir("ifaces", false);
+        foreach (string name in ChannelNames(dir))
         {
-            try { list.Add(ChannelRecord.Parse(name, text, _cfg)); }
+            try
+            {
+                string? text = dir!.Read(name);
+                if (text != null) list.Add(ChannelRecord.Parse(name, text, _cfg));
+            }
             catch (InvalidInputException e) { corrupt?.Add(e.Message); }
         }
         list.Sort((a, b) => _cfg.ChannelIndex(a.Name).CompareTo(_cfg.ChannelIndex(b.Name)));
         return list;
     }
 
-    public void Save(ChannelRecord record) => AtomicFile.Write(Path.Combine(IfacesDir, record.Name), record.Serialize());
+    // ---- reservations ---------------------------------------------------------
 
-    public void DeleteRecord(string name) => AtomicFile.Delete(Path.Combine(IfacesDir, Names.Interface(name, "record name")));
+    public Reservation? Reservation(string name)
+    {
+        string? text = Dir("reservations", false)?.Read(name);
+        if (text == null) return null;
+        try { return State.Reservation.Parse(name, text, _cfg); }
+        catch (InvalidInputException e) { throw new GntComException(e.Message + " ('gnt-com release' it)"); }
+    }
+
+    public void Save(Reservation r) => Dir("reservations", true)!.Write(r.Name, r.Serialize());
+
+    public void DeleteReservation(string name) => Dir("reservations", false)?.Delete(Names.Interface(name, "reservation name"));
+
+    public List<string> ReservationNames() => ChannelNames(Dir("reservations", false));
 
     public List<Reservation> Reservations(List<string>? corrupt = null)
     {
         var list = new List<Reservation>();
-        foreach (var (name, text) in ReadDir(ReservationsDir))
+        var dir = Dir("reservations", false);
+        foreach (string name in ChannelNames(dir))
         {
-            try { list.Add(Reservation.Parse(name, text, _cfg)); }
+            try
+            {
+                string? text = dir!.Read(name);
+                if (text != null) list.Add(State.Reservation.Parse(name, text, _cfg));
+            }
             catch (InvalidInputException e) { corrupt?.Add(e.Message); }
+        }
+        list.Sort((a, b) => _cfg.ChannelIndex(a.Name).CompareTo(_cfg.ChannelIndex(b.Name)));
+        return list;
+    }
+
+    private List<string> ChannelNames(StateDirectory? dir)
+    {
+        var names = new List<string>();
+        if (dir == null) return names;
+        foreach (string f in dir.List())
+            if (_cfg.IsChannelName(f)) names.Add(f);
+        return names;
+    }
+
+    // ---- claims: who holds a guest IP or MAC ---------------------------------
+
+    /// <summary>The channel name holding <paramref name="value"/> (an IP for "ips", a MAC for "macs"), or null.</summary>
+    public string? ClaimOwner(ClaimKind kind, string value)
+    {
+        string? owner = Dir(ClaimDir(kind), false)?.Read(value);
+        owner = owner?.Trim();
+        return owner != null && _cfg.IsChannelName(owner) ? owner : null;
+    }
+
+    public void Claim(ClaimKind kind, string value, string owner) => Dir(ClaimDir(kind), true)!.Write(value, owner + "\n");
+
+    /// <summary>Drops the claim if <paramref name="owner"/> holds it (another's claim is left alone).</summary>
+    public void Unclaim(ClaimKind kind, string value, string owner)
+    {
+        var dir = Dir(ClaimDir(kind), false);
+        if (dir == null) return;
+        if (dir.Read(value)?.Trim() == owner) dir.Delete(value);
+    }
+
+    /// <summary>Every claim (value, owner), for repair.</summary>
+    public List<(string Value, string Owner)> Claims(ClaimKind kind)
+    {
+        var list = new List<(string, string)>();
+        var dir = Dir(ClaimDir(kind), false);
+        if (dir == null) return list;
+        foreach (string f in dir.List())
+        {
+            if (f.Contains(StateDirectory.TempMarker, StringComparison.Ordinal)) continue;
+            list.Add((f, dir.Read(f)?.Trim() ?? ""));
         }
         return list;
     }
 
-    public void Save(Reservation r) => AtomicFile.Write(Path.Combine(ReservationsDir, r.Name), r.Serialize());
+    public void DeleteClaim(ClaimKind kind, string value) => Dir(ClaimDir(kind), false)?.Delete(value);
 
-    public void DeleteReservation(string name) => AtomicFile.Delete(Path.Combine(ReservationsDir, Names.Interface(name, "reservation name")));
+    private static string ClaimDir(ClaimKind kind) => kind == ClaimKind.Ip ? "ips" : "macs";
 
-    /// <summary>Names of every file in ifaces/ and reservations/, readable or not: none may be handed out again.</summary>
-    public HashSet<string> TakenNames()
+    // ---- origins: hypervisor name -> channel name ------------------------------
+
+    private static string OriginFile(string original, int owner) => original + "," + owner.ToString(CultureInfo.InvariantCulture);
+
+    public void SaveOrigin(string original, int owner, string name) => Dir("origins", true)!.Write(OriginFile(original, owner), name + "\n");
+
+    public void DeleteOrigin(string original, int owner) => Dir("origins", false)?.Delete(OriginFile(original, owner));
+
+    /// <summary>The channel that <paramref name="original"/> became for caller <paramref name="owner"/>, else every channel it became for anyone.</summary>
+    public List<(int Owner, string Name)> Origins(string original, int owner)
     {
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string dir in new[] { IfacesDir, ReservationsDir })
-            foreach (string f in ListFiles(dir)) set.Add(f);
-        return set;
+        var found = new List<(int, string)>();
+        var dir = Dir("origins", false);
+        if (dir == null) return found;
+        string? mine = dir.Read(OriginFile(original, owner))?.Trim();
+        if (mine != null && _cfg.IsChannelName(mine)) return new List<(int, string)> { (owner, mine) };
+        string prefix = original + ",";
+        foreach (string f in dir.List())
+        {
+            if (!f.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (!int.TryParse(f.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int o)) continue;
+            string? name = dir.Read(f)?.Trim();
+            if (name != null && _cfg.IsChannelName(name)) found.Add((o, name));
+        }
+        return found;
     }
+
+    /// <summary>Every origin entry (original, owner, name), for repair.</summary>
+    public List<(string Original, int Owner, string Name)> AllOrigins()
+    {
+        var list = new List<(string, int, string)>();
+        var dir = Dir("origins", false);
+        if (dir == null) return list;
+        foreach (string f in dir.List())
+        {
+            int comma = f.LastIndexOf(',');
+            if (comma <= 0 || !int.TryParse(f.AsSpan(comma + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int o)) { dir.Delete(f); continue; }
+            list.Add((f[..comma], o, dir.Read(f)?.Trim() ?? ""));
+        }
+        return list;
+    }
+
+    // ---- notes: Xen vifs brought online without an IP --------------------------
+
+    public VifNote? Note(int index)
+    {
+        string file = index.ToString(CultureInfo.InvariantCulture);
+        string? text = Dir("notes", false)?.Read(file);
+        if (text == null) return null;
+        try { return VifNote.Parse(file, text); }
+        catch (InvalidInputException) { Dir("notes", false)?.Delete(file); return null; }
+    }
+
+    public void Save(VifNote note) => Dir("notes", true)!.Write(note.Index.ToString(CultureInfo.InvariantCulture), note.Serialize());
+
+    public void DeleteNote(int index) => Dir("notes", false)?.Delete(index.ToString(CultureInfo.InvariantCulture));
+
+    public List<VifNote> Notes()
+    {
+        var list = new List<VifNote>();
+        var dir = Dir("notes", false);
+        if (dir == null) return list;
+        foreach (string f in dir.List())
+        {
+            if (!int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int index)) continue;
+            if (Note(index) is VifNote n) list.Add(n);
+        }
+        return list;
+    }
+
+    // ---- journals, DHCP files, layout ------------------------------------------
+
+    public StateDirectory? JournalDir(bool create) => Dir("journal", create);
+
+    public StateDirectory DhcpDir => Dir("dhcp", true)!;
+
+    /// <summary>The state format version found (0 when the state predates versioning).</summary>
+    public int Layout => int.TryParse(_root.Read("layout")?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v : 0;
+
+    public void SetLayout(int version) => _root.Write("layout", version.ToString(CultureInfo.InvariantCulture) + "\n");
 
     /// <summary>Removes temporary files left by writers that were killed (call under the lock).</summary>
     public int CleanTemporaryFiles()
     {
         int n = 0;
-        foreach (string dir in new[] { IfacesDir, ReservationsDir, DhcpDir })
-        {
-            foreach (string f in ListFiles(dir))
-            {
-                if (!f.Contains(AtomicFile.TempMarker, StringComparison.Ordinal)) continue;
-                AtomicFile.TryDelete(Path.Combine(dir, f));
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private static IEnumerable<string> ListFiles(string dir)
-    {
-        string[] files;
-        try { files = Directory.GetFiles(dir); }
-        catch (DirectoryNotFoundException) { yield break; }
-        foreach (string f in files) yield return Path.GetFileName(f);
-    }
-
-    private static IEnumerable<(string Name, string Text)> ReadDir(string dir)
-    {
-        foreach (string name in ListFiles(dir))
-        {
-            if (name.Contains(AtomicFile.TempMarker, StringComparison.Ordinal)) continue;
-            string? text = AtomicFile.ReadOrNull(Path.Combine(dir, name));
-            if (text != null) yield return (name, text);
-        }
+        foreach (string d in new[] { "ifaces", "reservations", "ips", "macs", "origins", "notes", "journal", "dhcp" })
+            if (Dir(d, false) is StateDirectory dir) n += dir.RemoveTemporaryFiles();
+        return n + _root.RemoveTemporaryFiles();
     }
 }
+
+/// <summary>What a claim is on: a guest IP or a guest MAC.</summary>
+public enum ClaimKind { Ip, Mac }

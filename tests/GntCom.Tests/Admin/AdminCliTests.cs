@@ -86,7 +86,7 @@ public sealed class AdminCliTests
         string status = h.Admin("status").Out;
         Assert.Contains("state:  " + h.StateRoot, status);
         Assert.Matches(@"CHANNEL\s+ORIGINAL\s+IP\s+MAC\s+INSTANCE\s+KIND\s+STATE", status);
-        Assert.Matches(@"gnt\.com\.0\s+tap0\s+169\.254\.5\.1\s+52:54:00:05:00:01\s+web1\s+tap\s+up, no carrier", status);
+        Assert.Matches(@"gnt\.com\.0\s+tap0\s+169\.254\.5\.1\s+52:54:00:05:00:01\s+web1\s+tap\s+no-carrier", status);
         Assert.Matches(@"gnt\.com\.1\s+tap1\s+169\.254\.5\.2\s+52:54:00:05:00:02\s+-\s+tap\s+vanished", status);
         Assert.Contains("dhcp:   off", status);
         // status only looks: the vanished one is still recorded.
@@ -107,7 +107,9 @@ public sealed class AdminCliTests
 
         h.Ns.Ip("route", "del", "169.254.6.1/32", "dev", "gnt.com.0");
         h.Ns.Ip("addr", "del", "169.254.169.254/32", "dev", "gnt.com.1");
-        h.Ns.Sh("echo 1 > /proc/sys/net/ipv4/conf/gnt.com.1/forwarding");
+        h.Ns.Sh("echo 0 > /proc/sys/net/ipv4/conf/gnt.com.1/rp_filter");
+        h.Ns.Sh("echo 0 > /proc/sys/net/ipv6/conf/gnt.com.0/disable_ipv6");
+        h.Ns.Ip("rule", "del", "pref", "16922");
         h.Ns.Ip("tuntap", "add", "dev", "gnt.com.7", "mode", "tap");
 
         var check = h.Admin("check");
@@ -115,19 +117,24 @@ public sealed class AdminCliTests
         Assert.Equal(new[]
         {
             "gnt.com.0: no route 169.254.6.1/32 via it",
+            "gnt.com.0: ipv6 disable_ipv6 is 0, not 1",
             "gnt.com.1: lacks address 169.254.169.254/32",
             "gnt.com.1: no route 169.254.6.2/32 via it",
-            "gnt.com.1: forwarding is 1, not 0",
-            "gnt.com.7: a channel-named interface GntCom has no record of (set it up with gnt-com-ifup)",
+            "gnt.com.1: ipv4 rp_filter is 0, not 1",
+            "isolation: rule 'pref 16922 to 169.254.0.0/16 prohibit' is missing ('gnt-com repair' puts it back)",
+            "gnt.com.7: a channel-named interface GntCom has no record of (set it up with gnt-com-ifup, or 'gnt-com adopt')",
         }, check.Out.TrimEnd('\n').Split('\n'));
 
         var repair = h.Admin("repair");
         Assert.Equal(1, repair.Code); // gnt.com.7 is not GntCom's to fix
         Assert.Contains("fixed: gnt.com.0: no route 169.254.6.1/32 via it", repair.Out);
-        Assert.Contains("fixed: gnt.com.1: forwarding is 1, not 0", repair.Out);
+        Assert.Contains("fixed: gnt.com.1: ipv4 rp_filter is 0, not 1", repair.Out);
+        Assert.Contains("fixed: isolation: rule 'pref 16922 to 169.254.0.0/16 prohibit' is missing", repair.Out);
         Assert.Contains("still wrong: gnt.com.7", repair.Err);
         Assert.Contains("169.254.6.1 dev gnt.com.0", string.Join('\n', h.Ns.Routes()));
-        Assert.Equal("0", h.Ns.Sysctl("net/ipv4/conf/gnt.com.1/forwarding"));
+        Assert.Equal("1", h.Ns.Sysctl("net/ipv4/conf/gnt.com.1/rp_filter"));
+        Assert.Equal("1", h.Ns.Sysctl("net/ipv6/conf/gnt.com.0/disable_ipv6"));
+        Assert.Contains("16922:\tfrom all to 169.254.0.0/16 prohibit", h.Ns.Ip("rule"));
 
         h.Ns.Ip("link", "del", "gnt.com.7");
         Assert.Equal(0, h.Admin("check").Code);

@@ -166,12 +166,12 @@ public sealed class DnsmasqTests
     [HostFact(Dnsmasq, "busybox")]
     public void Wildcard_mode_is_refused_beside_another_DHCP_server_and_allowed_alone()
     {
-        using var alone = new DhcpLab("dhcp_mode = wildcard\n");
+        using var alone = new DhcpLab("dhcp_mode = wildcard\ndhcp_required = yes\n");
         var g = alone.AddGuest("52:54:00:0d:07:01");
         Assert.Equal(0, alone.Up(g, "169.254.17.1").Code);
         Assert.Equal("169.254.17.1", alone.MustLease(g)["ip"]);
 
-        using var crowded = new DhcpLab("dhcp_mode = wildcard\n");
+        using var crowded = new DhcpLab("dhcp_mode = wildcard\ndhcp_required = yes\n");
         crowded.Host.Ns.Ip("tuntap", "add", "dev", "lan0", "mode", "tap");
         crowded.Host.Ns.Ip("addr", "add", "10.50.0.1/24", "dev", "lan0");
         string otherConf = Path.Combine(crowded.Host.Sandbox.Dir, "other.conf");
@@ -183,6 +183,17 @@ public sealed class DnsmasqTests
         Assert.Contains("dhcp_mode wildcard refused: another DHCP server is bound to UDP port 67", r.Err);
         Assert.True(crowded.Host.Ns.LinkExists(h.HostEnd));
         Assert.Empty(crowded.Host.Records());
+
+        // By default DHCP trouble does not stop a guest: the channel comes up, the error is
+        // one line, and check reports it until it is resolved.
+        crowded.Host.Sandbox.WriteConfig("dhcp_mode = wildcard\n");
+        var lenient = crowded.Up(h, "169.254.17.2");
+        Assert.True(lenient.Code == 0, lenient.ToString());
+        Assert.Single(lenient.Err.Split('\n'), l => l.Contains("error: DHCP for gnt.com.0 failed, the channel is up without it: dhcp_mode wildcard refused"));
+        Assert.Equal(new[] { "gnt.com.0" }, crowded.Host.Records());
+        var check = crowded.Host.Admin("check");
+        Assert.Equal(1, check.Code);
+        Assert.Contains("dhcp: dhcp_mode wildcard refused", check.Out);
     }
 
     [HostFact(Dnsmasq, "busybox")]
@@ -205,13 +216,22 @@ public sealed class DnsmasqTests
     [HostFact]
     public void A_missing_dnsmasq_is_a_clear_error_naming_the_package()
     {
-        using var h = new Host("dnsmasq = /nonexistent/dnsmasq\n");
+        using var h = new Host("dnsmasq = /nonexistent/dnsmasq\ndhcp_required = yes\n");
         h.AddTap("tap0");
         var r = h.Ifup("tap0", "169.254.19.1", "52:54:00:0d:09:01");
         Assert.Equal(1, r.Code);
         Assert.Equal("gnt-com-ifup: error: dnsmasq not found at /nonexistent/dnsmasq: install it (apt-get install dnsmasq-base) or set 'dnsmasq =' in the config\n", r.Err);
         Assert.True(h.Ns.LinkExists("tap0"));
         Assert.Empty(h.Records());
+
+        // Without dhcp_required the guest still gets its channel; the error is logged and checked.
+        h.Sandbox.WriteConfig("dnsmasq = /nonexistent/dnsmasq\n");
+        var lenient = h.Ifup("tap0", "169.254.19.1", "52:54:00:0d:09:01");
+        Assert.True(lenient.Code == 0, lenient.ToString());
+        Assert.Contains("gnt-com-ifup: error: DHCP for gnt.com.0 failed, the channel is up without it: dnsmasq not found at /nonexistent/dnsmasq", lenient.Err);
+        Assert.Equal(new[] { "gnt.com.0" }, h.Records());
+        Assert.Contains("169.254.19.1 dev gnt.com.0", string.Join('\n', h.Ns.Routes()));
+        Assert.Contains("dhcp: dnsmasq not found at /nonexistent/dnsmasq", h.Admin("check").Out);
     }
 
     [HostFact(Dnsmasq, "busybox")]

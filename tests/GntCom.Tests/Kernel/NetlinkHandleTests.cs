@@ -55,7 +55,7 @@ public sealed class NetlinkHandleTests
             var viaNowhere = new Route
             {
                 Destination = IPAddress.Parse("10.1.0.0"), PrefixLength = 16, OutputIndex = tap0.Index,
-                Gateway = IPAddress.Parse("192.0.2.1"), Scope = Rtm.RT_SCOPE_UNIVERSE,
+                Gateway = IPAddress.Parse("192.0.2.1"), Scope = RouteScope.Universe,
             };
             var unreachable = Assert.Throws<NetlinkException>(() => nl.RouteAdd(viaNowhere));
             Assert.Equal(Errno.ENETUNREACH, unreachable.Errno);
@@ -84,11 +84,11 @@ public sealed class NetlinkHandleTests
             var mine = host with { OutputIndex = tap.Index };
             nl.RouteAdd(mine);
             Assert.Equal(Errno.EEXIST, Assert.Throws<NetlinkException>(() => nl.RouteAdd(mine)).Errno);
-            nl.RouteReplace(mine with { Scope = Rtm.RT_SCOPE_UNIVERSE });
+            nl.RouteReplace(mine with { Scope = RouteScope.Universe });
             nl.RouteAdd(mine with { Table = 1000, Metric = 7 });
             var listed = nl.RouteList(AddressFamily.InterNetwork);
-            Assert.Contains(listed, r => r.Table == 1000 && r.Metric == 7 && r.Destination.Equals(host.Destination) && r.OutputIndex == tap.Index && r.Protocol == Rtm.RTPROT_STATIC);
-            Assert.Single(listed, r => r.Table == Rtm.RT_TABLE_MAIN && r.Destination.Equals(host.Destination));
+            Assert.Contains(listed, r => r.Table == 1000 && r.Metric == 7 && r.Destination.Equals(host.Destination) && r.OutputIndex == tap.Index && r.Protocol == RouteProtocol.Static);
+            Assert.Single(listed, r => r.Table == Route.MainTable && r.Destination.Equals(host.Destination));
             return tap.Index;
         });
         Assert.Equal(new[] { "169.254.1.2 dev tap0 proto static linkdown" }, ns.Routes());

@@ -27,12 +27,17 @@ public sealed class TapScriptTests
         Assert.Contains("inet 169.254.169.254/32", addr);
         Assert.Contains("UP", h.Ns.Ip("link", "show", "dev", "gnt.com.0"));
         Assert.Contains("169.254.1.2 dev gnt.com.0 proto static scope link", string.Join('\n', h.Ns.Routes()));
-        Assert.Equal("0", h.Ns.Sysctl("net/ipv4/conf/gnt.com.0/forwarding"));
         Assert.Equal("1", h.Ns.Sysctl("net/ipv4/conf/gnt.com.0/rp_filter"));
+        Assert.Equal("1", h.Ns.Sysctl("net/ipv6/conf/gnt.com.0/disable_ipv6"));
         Assert.Contains("tx-checksumming: off", h.Ns.Must("ethtool", "-k", "gnt.com.0"));
-        Assert.Contains("16925:\tfrom all iif gnt.com.0 lookup 16925", h.Ns.Ip("rule"));
-        Assert.Contains("16925:\tfrom all iif gnt.com.0 lookup 16925", h.Ns.Ip("-6", "rule"));
-        Assert.Contains("unreachable default", h.Ns.Ip("route", "show", "table", "16925"));
+        // The isolation: four rules shared by every channel, none per interface.
+        Assert.Equal(new[]
+        {
+            "16920:\tfrom all iif lo goto 16923",
+            "16921:\tfrom 169.254.0.0/16 prohibit",
+            "16922:\tfrom all to 169.254.0.0/16 prohibit",
+            "16923:\tfrom all nop",
+        }, h.Ns.Ip("rule").Split('\n').Where(l => l.StartsWith("1692")).ToArray());
         Assert.Equal(new[] { "gnt.com.0" }, h.Records());
         Assert.Contains("original=tap0", h.Record("gnt.com.0"));
         Assert.Contains("up gnt.com.0 (was tap0) ip=169.254.1.2 mac=52:54:00:12:34:56", up.Err);
@@ -42,7 +47,7 @@ public sealed class TapScriptTests
         Assert.True(down.Code == 0, down.ToString());
         Assert.DoesNotContain(h.Ns.Routes(), r => r.StartsWith("169.254.1.2"));
         Assert.DoesNotContain("169.254.169.254", h.AddrShow("gnt.com.0"));
-        Assert.DoesNotContain("gnt.com.0", h.Ns.Ip("rule") + h.Ns.Ip("-6", "rule"));
+        Assert.DoesNotContain("1692", h.Ns.Ip("rule")); // the last channel took the shared rules with it
         Assert.Empty(h.Records());
 
         var again = h.Ifdown("tap0");
@@ -299,35 +304,47 @@ public sealed class TapScriptTests
         Assert.Equal(new[] { "gnt.com.0 169.254.1.2" }, File.ReadAllLines(log));
     }
 
-    [HostFact]
-    public void A_run_killed_mid_set_up_is_rolled_back_by_the_next_one()
+    [HostFact("pgrep")]
+    public void A_run_killed_mid_set_up_is_rolled_back_exactly_by_the_next_one()
     {
         using var h = new Host();
         string started = Path.Combine(h.Sandbox.Dir, "hook-started");
-        h.Sandbox.Hook("ifup.d", "10-slow", "touch " + started + "; exec sleep 29.125");
+        h.Sandbox.Hook("ifup.d", "10-slow", "touch " + started + "; sleep 29.125 & exec sleep 29.25");
         h.AddTap("tap0");
+        // The tap's settings before: rp_filter off, IPv6 on (not what a channel gets).
+        h.Ns.Sh("echo 0 > /proc/sys/net/ipv4/conf/tap0/rp_filter; echo 0 > /proc/sys/net/ipv6/conf/tap0/disable_ipv6");
+        string Settings(string dev) => h.Ns.Sysctl("net/ipv4/conf/" + dev + "/rp_filter") + " " + h.Ns.Sysctl("net/ipv6/conf/" + dev + "/disable_ipv6")
+            + " " + h.Ns.Must("ethtool", "-k", dev).Split('\n').First(l => l.StartsWith("tx-checksumming"));
+        string before = Settings("tap0");
 
         var run = Task.Run(() => h.Ifup("tap0", Ip, Mac));
         var until = DateTime.UtcNow.AddSeconds(20);
         while (!File.Exists(started) && DateTime.UtcNow < until) System.Threading.Thread.Sleep(20);
         Assert.True(File.Exists(started), "the hook never started");
         // Meanwhile the run holds the host-wide lock, and status says who.
-        Assert.Matches(@"\(locked by pid \d+\)", h.Admin("status").Out);
-        // SIGKILL the ifup itself, mid-way (after the route, before its record says "up").
+        Assert.Matches(@"\(locked by pid \d+: \S*gnt-com-ifup tap0\)", h.Admin("status").Out);
+        // SIGKILL the ifup itself, mid-way (after the route, before its record is written).
         Proc.Must("pkill", "-9", "-f", "gnt-com-ifup tap0");
-        Proc.Run("pkill", "-9", "-f", "sleep 29.125");
         Assert.NotEqual(0, run.Result.Code);
-        Assert.Contains("state=pending", h.Record("gnt.com.0"));
+        // The hook itself dies with its call (no kill of ours); its background child is
+        // left for the next call, which kills the hook's whole group before rolling back.
+        Assert.True(Background.WaitFor(() => Proc.Run("pgrep", "-f", "sleep 29.25").Code != 0, 5000), "the hook outlived its call");
+        Assert.Empty(h.Records());
+        Assert.True(File.Exists(Path.Combine(h.StateRoot, "journal", "gnt.com.0")), "the killed run's journal is missing");
 
         File.Delete(Path.Combine(h.Sandbox.HooksDir, "ifup.d", "10-slow"));
         var check = h.Admin("check");
-        Assert.Contains("set-up never finished", check.Out);
+        Assert.Contains("gnt.com.0: set-up never finished", check.Out);
         var repair = h.Admin("repair");
         Assert.True(repair.Code == 0, repair.ToString());
-        Assert.Contains("rolled back the unfinished set-up of gnt.com.0", repair.Out);
+        Assert.Contains("rolled back the unfinished set-up of gnt.com.0 (was tap0) ip=169.254.1.2", repair.Out);
+        Assert.True(Background.WaitFor(() => Proc.Run("pgrep", "-f", "sleep 29.125").Code != 0, 5000), "the hook's background child survived the rollback");
         Assert.Empty(h.Records());
         Assert.Empty(h.Ns.Routes());
+        Assert.DoesNotContain("1692", h.Ns.Ip("rule"));
         Assert.True(h.Ns.LinkExists("tap0"), "the tap got its hypervisor's name back");
         Assert.DoesNotContain("inet ", h.AddrShow("tap0"));
+        Assert.DoesNotContain("UP", h.Ns.Ip("link", "show", "dev", "tap0").Split('\n')[0].Split('>')[0]);
+        Assert.Equal(before, Settings("tap0"));
     }
 }

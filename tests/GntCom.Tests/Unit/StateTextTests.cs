@@ -36,7 +36,7 @@ public sealed class StateTextTests
     [Fact]
     public void The_hosts_file_has_one_mac_ip_line_per_guest()
     {
-        var text = DnsmasqConfig.Hosts(new[] { Record("gnt.com.0", "169.254.1.2", "52:54:00:00:00:01"), Record("gnt.com.1", "169.254.1.3", "52:54:00:00:00:02") });
+        var text = DnsmasqConfig.Hosts(new[] { ("52:54:00:00:00:01", "169.254.1.2"), ("52:54:00:00:00:02", "169.254.1.3") });
         Assert.Equal("52:54:00:00:00:01,169.254.1.2\n52:54:00:00:00:02,169.254.1.3\n", text);
     }
 

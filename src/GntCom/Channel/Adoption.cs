@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using GntCom.Config;
+using GntCom.Hooks;
+using GntCom.Inputs;
+using GntCom.Logging;
+using GntCom.Net;
+using GntCom.Processes;
+using GntCom.State;
+
+namespace GntCom.Channel;
+
+/// <summary>What `gnt-com adopt` did (or, with --dry-run, would do).</summary>
+public sealed record AdoptionPlan(List<string> Actions, List<string> Skipped, bool DryRun);
+
+/// <summary>
+/// Takes over a live node whose channel interfaces Ganeti's own ifup-os scripts configured:
+/// each `gnt.com.N` carrying 169.254.169.254/32 and one /32 route to its guest becomes a
+/// GntCom channel (MAC from Ganeti's hosts file, by IP), gets GntCom's hardening, and
+/// Ganeti's dnsmasq (its pid file in the run directory) gives way to GntCom's, which
+/// serves the same static leases, so running guests keep their addresses on renewal.
+/// Interfaces GntCom already records are left as they are: adopting twice changes nothing.
+/// </summary>
+internal sealed class Adoption
+{
+    private readonly Node _n;
+    private readonly ChannelSetup _setup;
+    private readonly Naming _naming;
+
+    public Adoption(Node n, ChannelSetup setup, Naming naming)
+    {
+        _n = n;
+        _setup = setup;
+        _naming = naming;
+    }
+
+    private sealed record Candidate(Link Link, ChannelRecord Record, List<Route> Routes);
+
+    public AdoptionPlan Run(string runDir, bool dryRun)
+    {
+        runDir = GntComConfig.AbsolutePath(runDir, "--ganeti-run-dir");
+        var cfg = _n.Cfg;
+        var actions = new List<string>();
+        var skipped = new List<string>();
+        var macs = Ganeti.HostsFile(ReadOrNull(Path.Combine(runDir, "dnsmasq.hosts")));
+        var candidates = new List<Candidate>();
+
+        foreach (var link in _n.Nl.LinkList().Where(l => cfg.IsChannelName(l.Name)).OrderBy(l => cfg.ChannelIndex(l.Name)))
+        {
+            if (_n.Store.Record(link.Name) is ChannelRecord mine && mine.Index == link.Index)
+            {
+                skipped.Add(link.Name + ": already a GntCom channel");
+                continue;
+            }
+            string? why = Eligibility.Describe(link);
+            if (why != null) { skipped.Add(link.Name + ": is " + why); continue; }
+            if (!_n.Nl.AddrList(AddressFamily.InterNetwork, link.Index).Any(a => a.Address.Equals(cfg.Address) && a.PrefixLength == 32))
+            {
+                skipped.Add(link.Name + ": has no " + cfg.Address + "/32 (not configured by Ganeti's ifup-os)");
+                continue;
+            }
+            var routes = _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, link.Index);
+            var guest = routes.Where(r => r.PrefixLength == 32 && cfg.Network.Contains(r.Destination)).ToList();
+            if (guest.Count != 1)
+            {
+                skipped.Add(link.Name + ": has " + (guest.Count == 0 ? "no" : guest.Count.ToString(CultureInfo.InvariantCulture)) + " /32 route(s) to a guest in " + cfg.Network);
+                continue;
+            }
+            IPAddress ip = guest[0].Destination;
+            if (!macs.TryGetValue(ip.ToString(), out string? mac))
+            {
+                skipped.Add(link.Name + ": its guest " + ip + " is not in " + Path.Combine(runDir, "dnsmasq.hosts"));
+                continue;
+            }
+            var held = _naming.Holders(ip, mac, link.Name);
+            if (held.Count > 0)
+            {
+                skipped.Add(link.Name + ": " + (held[0].Kind == ClaimKind.Ip ? "IP " : "MAC ") + held[0].Value + " is already " + held[0].Holder + "'s");
+                continue;
+            }
+            var record = new ChannelRecord
+            {
+                Name = link.Name, Original = link.Name, Index = link.Index, Ip = ip, Mac = mac,
+                Kind = link.Kind == "tun" ? ChannelKind.Tap : ChannelKind.Vif,
+            };
+            candidates.Add(new Candidate(link, record, routes));
+            actions.Add("adopt " + link.Name + ": ip=" + ip + " mac=" + mac + " (" + record.KindName + ")");
+        }
+
+        int ganetiPid = DnsmasqPid(Path.Combine(runDir, "dnsmasq.pid"));
+        if (ganetiPid != 0) actions.Add("stop Ganeti's dnsmasq (pid " + ganetiPid + ", " + Path.Combine(runDir, "dnsmasq.pid") + ")");
+        if (cfg.Dhcp != DhcpProvider.Off && (candidates.Count > 0 || ganetiPid != 0))
+            actions.Add("serve the guests' leases from GntCom's dnsmasq");
+        if (dryRun) return new AdoptionPlan(actions, skipped, true);
+
+        foreach (var c in candidates)
+        {
+            try
+            {
+                Adopt(c);
+            }
+            catch (GntComException e)
+            {
+                actions.Remove(actions.First(a => a.StartsWith("adopt " + c.Link.Name + ":", StringComparison.Ordinal)));
+                skipped.Add(c.Link.Name + ": " + e.Message);
+            }
+        }
+        if (ganetiPid != 0)
+        {
+            Dhcp.DnsmasqProcess.Stop(ganetiPid);
+            Log.Info("stopped Ganeti's dnsmasq (pid " + ganetiPid + ")");
+        }
+        if (cfg.Dhcp != DhcpProvider.Off)
+        {
+            var live = _n.Store.Records().Where(r => !r.Pending && _n.Nl.LinkByIndex(r.Index)?.Name == r.Name).ToList();
+            _n.Dhcp.Sync(live);
+        }
+        return new AdoptionPlan(actions, skipped, false);
+    }
+
+    private void Adopt(Candidate c)
+    {
+        var record = c.Record;
+        using var journal = Journal.Begin(_n.Store, record.Name,
+            JournalEntry.Of("channel", record.Name, record.Index, record.Original, record.Ip, record.Mac, record.KindName, record.Instance));
+        try
+        {
+            _naming.Claim(journal, record.Ip, record.Mac, record.Name);
+            record = _setup.Configure(new Steps(_n.Nl, journal), c.Link, record, c.Routes);
+            string ifup = Path.Combine(_n.Cfg.HooksDir, "ifup.d");
+            if (HookRunner.List(ifup).Count > 0)
+            {
+                journal.Add(JournalEntry.Of("hooks"));
+                HookRunner.RunAll(ifup, ChannelSetup.HookEnvironment(record, "up", null), _n.Cfg.HookTimeout, mustSucceed: true,
+                    started: (pgid, start) => journal.Add(JournalEntry.Of("hookpg", pgid, start)));
+            }
+            journal.Add(JournalEntry.Of("record", record.Name));
+            _n.Store.Save(record);
+            journal.Add(JournalEntry.Of("origin", record.Original, record.Owner, record.Name));
+            _n.Store.SaveOrigin(record.Original, record.Owner, record.Name);
+            journal.Commit();
+        }
+        finally
+        {
+            if (!journal.Committed)
+            {
+                Rollback.Run(_n, journal.Entries);
+                journal.Discard();
+            }
+        }
+        Log.Info("adopted " + record.Describe());
+    }
+
+    /// <summary>The pid in Ganeti's dnsmasq pid file, if that process is a live dnsmasq; else 0.</summary>
+    private static int DnsmasqPid(string pidFile)
+    {
+        string? text = ReadOrNull(pidFile);
+        if (!int.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 1) return 0;
+        if (ProcStat.Read(pid) is not { HasExited: false }) return 0;
+        return ProcStat.CommandLine(pid).Contains("dnsmasq", StringComparison.Ordinal) ? pid : 0;
+    }
+
+    private static string? ReadOrNull(string path)
+    {
+        try { return File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+}
+
+/// <summary>Ganeti's own files, read when taking a node over.</summary>
+public static class Ganeti
+{
+    /// <summary>Ganeti's dnsmasq.hosts ("MAC,IP" lines) as IP → MAC; lines that are not such a pair are ignored.</summary>
+    public static Dictionary<string, string> HostsFile(string? text)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (text == null) return map;
+        foreach (string raw in text.Split('\n'))
+        {
+            string line = raw.Trim();
+            int comma = line.IndexOf(',');
+            if (comma < 0) continue;
+            string? mac = MacAddress.TryNormalize(line[..comma]);
+            var ip = Ipv4.TryParse(line[(comma + 1)..]);
+            if (mac == null || ip == null) continue;
+            map[ip.ToString()] = mac;
+        }
+        return map;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using GntCom.Hooks;
+using GntCom.Logging;
+using GntCom.Net;
+using GntCom.State;
+
+namespace GntCom.Channel;
+
+/// <summary>
+/// What a channel interface gets, and how it loses it: the one implementation of the
+/// set-up steps and the teardown, used by every entry point (qemu, Ganeti, Xen, repair).
+/// </summary>
+internal sealed class ChannelSetup
+{
+    private readonly Node _n;
+
+    public ChannelSetup(Node n) => _n = n;
+
+    /// <summary>
+    /// Names the interface, brings it up, gives it the channel address, routes the guest's
+    /// IP to it and hardens it (rp_filter=1 against spoofing, IPv6 off, tx checksum offload
+    /// off, the shared isolation rules). Each step is journaled. Returns the record as
+    /// configured (with its IPv6 address in bind-interfaces mode).
+    /// </summary>
+    public ChannelRecord Configure(Steps s, Link link, ChannelRecord record, IReadOnlyList<Route> routesOnLink)
+    {
+        var cfg = _n.Cfg;
+        link = s.Rename(link, record.Name);
+        link = s.SetUp(link);
+        s.AddrAdd(link, cfg.Address, 32);
+        s.RouteAdd(HostRoute(record.Ip, link.Index), link.Name, routesOnLink);
+        s.Sysctl("ipv4", link, "rp_filter", "1");
+        s.TxChecksumOff(link);
+
+        string v6key = Sysctl.InterfaceKey("ipv6", link.Name, "disable_ipv6");
+        bool needsV6 = false;
+        try
+        {
+            needsV6 = _n.Dhcp.NeedsInterfaceIpv6;
+        }
+        catch (GntComException) when (!cfg.DhcpRequired)
+        {
+            // dnsmasq cannot even be asked its mode: the DHCP step reports it (not fatal by default).
+        }
+        if (needsV6)
+        {
+            // bind-interfaces: dnsmasq binds per interface and needs an address unique to each.
+            s.Sysctl("ipv6", link, "disable_ipv6", "0");
+            var v6 = Dhcp.DhcpManager.InterfaceIpv6(cfg.ChannelIndex(record.Name));
+            s.AddrAdd(link, v6, 64, NetlinkHandle.AddrNoDad);
+            s.Journal.Add(JournalEntry.Of("isolation6", record.Name));
+            Isolation.AddIpv6Rule(_n.Nl, record.Name);
+            record = record with { Ipv6 = v6 };
+        }
+        else if (Sysctl.Exists(v6key))
+        {
+            s.Sysctl("ipv6", link, "disable_ipv6", "1");
+        }
+
+        if (_n.Store.RecordNames().Count == 0) s.Journal.Add(JournalEntry.Of("isolation"));
+        Isolation.Ensure(_n.Nl, cfg.Network);
+        return record;
+    }
+
+    public static Route HostRoute(IPAddress ip, int index) => new()
+    {
+        Destination = ip, PrefixLength = 32, OutputIndex = index,
+        Protocol = RouteProtocol.Static, Scope = RouteScope.Link, Table = Route.MainTable,
+    };
+
+    /// <summary>
+    /// Removes everything <paramref name="record"/> stands for: ifdown hooks, DHCP entry,
+    /// route, address, claims, record, and the shared isolation rules with the last channel.
+    /// Never fails on "already gone"; a killed teardown is finished by the next call.
+    /// </summary>
+    public void TearDown(ChannelRecord record, IReadOnlyDictionary<string, string>? hookEnv)
+    {
+        var n = _n;
+        using var journal = Journal.Begin(n.Store, record.Name, JournalEntry.Of("teardown", record.Name));
+        HookRunner.RunAll(System.IO.Path.Combine(n.Cfg.HooksDir, "ifdown.d"), HookEnvironment(record, "down", hookEnv),
+            n.Cfg.HookTimeout, mustSucceed: false);
+        try
+        {
+            n.Dhcp.Remove(record);
+        }
+        catch (GntComException e)
+        {
+            Log.Warn("DHCP update for " + record.Name + " failed: " + e.Message);
+        }
+        var link = n.Nl.LinkByIndex(record.Index);
+        if (link != null && link.Name == record.Name)
+        {
+            NetlinkHandle.IgnoreNotFound(() => n.Nl.RouteDel(HostRoute(record.Ip, record.Index)));
+            NetlinkHandle.IgnoreNotFound(() => n.Nl.AddrDel(record.Index, n.Cfg.Address, 32));
+            if (record.Ipv6 != null) NetlinkHandle.IgnoreNotFound(() => n.Nl.AddrDel(record.Index, record.Ipv6, 64));
+            if (record.Pending && record.Original != record.Name) RenameBack(link, record.Original);
+        }
+        if (record.Ipv6 != null) Isolation.RemoveIpv6Rule(n.Nl, record.Name);
+        n.Store.Unclaim(ClaimKind.Ip, record.Ip.ToString(), record.Name);
+        n.Store.Unclaim(ClaimKind.Mac, record.Mac, record.Name);
+        n.Store.DeleteOrigin(record.Original, record.Owner);
+        if (n.Store.Note(record.Index) is VifNote note && note.Name == record.Name) n.Store.DeleteNote(record.Index);
+        n.Store.DeleteRecord(record.Name);
+        if (n.Store.RecordNames().Count == 0) Isolation.Remove(n.Nl, n.Cfg.Network);
+        journal.Commit();
+    }
+
+    /// <summary>Gives an interface whose (pre-0.2) set-up was killed its hypervisor's name again, if that name is free.</summary>
+    private void RenameBack(Link link, string original)
+    {
+        if (_n.Nl.LinkByName(original) != null) return;
+        try
+        {
+            _n.Nl.LinkSetDown(link.Index);
+            _n.Nl.LinkSetName(link.Index, original);
+        }
+        catch (Netlink.NetlinkException e)
+        {
+            Log.Warn("could not rename " + link.Name + " back to " + original + ": " + e.Message);
+        }
+    }
+
+    /// <summary>The hooks' environment: Ganeti's NIC variables plus GntCom's own.</summary>
+    public static Dictionary<string, string> HookEnvironment(ChannelRecord r, string action, IReadOnlyDictionary<string, string>? extra)
+    {
+        var env = new Dictionary<string, string>();
+        if (extra != null) foreach (var (k, v) in extra) env[k] = v;
+        env["INTERFACE"] = r.Name;
+        env["MODE"] = "routed";
+        env["IP"] = r.Ip.ToString();
+        env["MAC"] = r.Mac;
+        env["INSTANCE"] = r.Instance ?? "";
+        env["ACTION"] = action;
+        env["GNT_COM_ORIGINAL_INTERFACE"] = r.Original;
+        env["GNT_COM_KIND"] = r.KindName;
+        env["GNT_COM_IFINDEX"] = r.Index.ToString(CultureInfo.InvariantCulture);
+        return env;
+    }
+}

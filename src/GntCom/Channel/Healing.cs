@@ -1,0 +1,218 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net.Sockets;
+using GntCom.Logging;
+using GntCom.Net;
+using GntCom.State;
+
+namespace GntCom.Channel;
+
+/// <summary>
+/// Puts right what nobody else will. Nothing tells GntCom that a guest is gone on Ganeti
+/// 3.1 or Xen (no down call), and a call can be killed at any point. So every call, under
+/// the lock and before its own work: reverts the journals that killed calls left, checks a
+/// few records (round robin) for interfaces that vanished and forgets those, and, when a
+/// guest's name, IP or MAC is wanted, checks the record in the way first. Per call this is
+/// bounded whatever the number of guests; `gnt-com repair` is the full sweep.
+/// </summary>
+internal sealed class Healer
+{
+    /// <summary>Records checked by every call (round robin, cursor in STATE/sweep).</summary>
+    public const int SweepSize = 4;
+
+    private readonly Node _n;
+    private readonly ChannelSetup _setup;
+
+    public Healer(Node n, ChannelSetup setup)
+    {
+        _n = n;
+        _setup = setup;
+    }
+
+    /// <summary>What every locked call does first; one line per repair is logged and added to <paramref name="repairs"/>.</summary>
+    public void Heal(List<string> repairs)
+    {
+        int before = repairs.Count;
+        HealJournals(repairs);
+        if (_n.Store.Layout < StateStore.CurrentLayout) MigrateLayout(repairs);
+        Sweep(repairs);
+        for (int i = before; i < repairs.Count; i++) Log.Warn(repairs[i]);
+    }
+
+    /// <summary>Whether the record's interface is still there under its channel name.</summary>
+    public bool IsAlive(ChannelRecord r) =>
+        !r.Pending && _n.Nl.LinkByIndex(r.Index) is Link l && l.Name == r.Name;
+
+    /// <summary>Tears down a record whose interface vanished (or whose pre-0.2 set-up was killed).</summary>
+    public void Forget(ChannelRecord r, List<string> repairs)
+    {
+        _setup.TearDown(r, null);
+        repairs.Add(r.Pending
+            ? "rolled back the unfinished set-up of " + r.Describe() + " (its run was killed)"
+            : "forgot " + r.Describe() + " (the interface vanished without a down call)");
+    }
+
+    /// <summary>Reverts (or, for a teardown, finishes) what killed calls left half done.</summary>
+    private void HealJournals(List<string> repairs)
+    {
+        var keys = Journal.Pending(_n.Store);
+        if (keys.Count == 0) return;
+        foreach (string key in keys)
+        {
+            var bad = new List<string>();
+            var entries = Journal.Read(_n.Store, key, bad);
+            foreach (string b in bad) repairs.Add("ignored " + b);
+            var header = entries.Count > 0 ? entries[0] : null;
+            if (header?.Verb == "teardown")
+            {
+                var record = SafeRecord(header.Args[0]);
+                if (record != null) _setup.TearDown(record, null);
+                Journal.Delete(_n.Store, key);
+                repairs.Add("finished the teardown of " + header.Args[0] + " (its run was killed)");
+                continue;
+            }
+            Rollback.Run(_n, entries);
+            Journal.Delete(_n.Store, key);
+            string what = header?.Verb == "channel" ? Rollback.FromHeader(header).Describe()
+                : header?.Verb == "routed" ? "routed vif " + header.Args[1] : key;
+            repairs.Add("rolled back the unfinished set-up of " + what + " (its run was killed)");
+        }
+        int temps = _n.Store.CleanTemporaryFiles();
+        if (temps > 0) repairs.Add("removed " + temps + " temporary file(s) of killed runs");
+    }
+
+    /// <summary>Checks the next few records, round robin, and forgets those whose interface vanished.</summary>
+    private void Sweep(List<string> repairs)
+    {
+        var cfg = _n.Cfg;
+        var numbers = _n.Store.RecordNames().Select(cfg.ChannelIndex).ToList();
+        if (numbers.Count > 0)
+        {
+            numbers.Sort();
+            var dir = _n.Store.Directory;
+            int cursor = int.TryParse(dir.Read("sweep")?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int c) ? c : -1;
+            int start = numbers.FindIndex(i => i > cursor);
+            if (start < 0) start = 0;
+            int take = Math.Min(SweepSize, numbers.Count);
+            int last = cursor;
+            for (int k = 0; k < take; k++)
+            {
+                last = numbers[(start + k) % numbers.Count];
+                var record = SafeRecord(cfg.ChannelName(last));
+                if (record != null && !IsAlive(record)) Forget(record, repairs);
+            }
+            dir.Write("sweep", last.ToString(CultureInfo.InvariantCulture) + "\n");
+        }
+        foreach (var note in _n.Store.Notes())
+        {
+            if (_n.Nl.LinkByIndex(note.Index) is Link l && l.Name == note.Name) continue;
+            _n.Store.DeleteNote(note.Index);
+            repairs.Add("forgot the Xen vif " + note.Name + " (was " + note.Original + ") brought online without an IP: it vanished");
+        }
+    }
+
+    private ChannelRecord? SafeRecord(string name)
+    {
+        try { return _n.Store.Record(name); }
+        catch (GntComException) { return null; } // corrupt: `gnt-com check` names it, repair removes it
+    }
+
+    /// <summary>
+    /// State written by GntCom before 0.2: removes the per-interface isolation rules
+    /// (replaced by the shared ones) and builds the claim and origin indexes from the records.
+    /// Runs once; repair runs it again.
+    /// </summary>
+    public void MigrateLayout(List<string> repairs)
+    {
+        int removed = Isolation.MigrateLegacy(_n.Nl);
+        if (removed > 0) repairs.Add("removed " + removed + " per-channel isolation rule(s) and route(s) of GntCom before 0.2");
+        var records = _n.Store.Records();
+        RebuildIndexes(records, _n.Store.Reservations());
+        if (records.Count > 0) Isolation.Ensure(_n.Nl, _n.Cfg.Network);
+        _n.Store.SetLayout(StateStore.CurrentLayout);
+    }
+
+    /// <summary>Makes the claim and origin files say exactly what the records and reservations say.</summary>
+    public void RebuildIndexes(List<ChannelRecord> records, List<Reservation> reservations)
+    {
+        var store = _n.Store;
+        var want = new Dictionary<(ClaimKind, string), string>();
+        foreach (var res in reservations)
+        {
+            want[(ClaimKind.Ip, res.Ip.ToString())] = res.Name;
+            want[(ClaimKind.Mac, res.Mac)] = res.Name;
+        }
+        foreach (var r in records)
+        {
+            want[(ClaimKind.Ip, r.Ip.ToString())] = r.Name;
+            want[(ClaimKind.Mac, r.Mac)] = r.Name;
+        }
+        foreach (var kind in new[] { ClaimKind.Ip, ClaimKind.Mac })
+            foreach (var (value, owner) in store.Claims(kind))
+                if (!want.TryGetValue((kind, value), out var w) || w != owner) store.DeleteClaim(kind, value);
+        foreach (var ((kind, value), owner) in want)
+            if (store.ClaimOwner(kind, value) != owner) store.Claim(kind, value, owner);
+
+        var origins = records.Select(r => (r.Original, r.Owner, r.Name)).ToHashSet();
+        foreach (var o in store.AllOrigins())
+            if (!origins.Contains(o)) store.DeleteOrigin(o.Original, o.Owner);
+        foreach (var (original, owner, name) in origins) store.SaveOrigin(original, owner, name);
+    }
+
+    /// <summary>
+    /// gnt-com repair: heals everything (every journal, every record, every note), then puts
+    /// back whatever is missing on every live channel interface and brings the indexes,
+    /// isolation rules and DHCP in step. Returns one line per repair.
+    /// </summary>
+    public List<string> Repair(List<string> problemsBefore, Func<List<string>> check)
+    {
+        var repairs = new List<string>();
+        HealJournals(repairs);
+        MigrateLayout(repairs);
+        var corrupt = new List<string>();
+        var records = _n.Store.Records(corrupt);
+        foreach (string c in corrupt) repairs.Add("left alone: " + c);
+        var live = new List<ChannelRecord>();
+        foreach (var r in records)
+        {
+            if (!IsAlive(r)) { Forget(r, repairs); continue; }
+            live.Add(r);
+            var link = _n.Nl.LinkByIndex(r.Index)!;
+            using var journal = Journal.Begin(_n.Store, r.Name, JournalEntry.Of("channel", r.Name, r.Index, r.Original, r.Ip, r.Mac, r.KindName, r.Instance));
+            try
+            {
+                var routes = _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, r.Index);
+                var fixedRecord = _setup.Configure(new Steps(_n.Nl, journal), link, r, routes);
+                if (fixedRecord != r) _n.Store.Save(fixedRecord);
+            }
+            catch (GntComException e)
+            {
+                repairs.Add("could not repair " + r.Name + ": " + e.Message);
+            }
+            finally
+            {
+                journal.Commit(); // what was put back stays put back
+            }
+        }
+        foreach (var note in _n.Store.Notes())
+            if (!(_n.Nl.LinkByIndex(note.Index) is Link l && l.Name == note.Name)) _n.Store.DeleteNote(note.Index);
+        RebuildIndexes(live, _n.Store.Reservations());
+        if (live.Count > 0) Isolation.Ensure(_n.Nl, _n.Cfg.Network);
+        else Isolation.Remove(_n.Nl, _n.Cfg.Network);
+        try
+        {
+            _n.Dhcp.Sync(live);
+        }
+        catch (GntComException e)
+        {
+            repairs.Add("could not bring DHCP in step: " + e.Message);
+        }
+        _n.Store.CleanTemporaryFiles();
+        var after = check();
+        foreach (string p in problemsBefore)
+            if (!after.Contains(p)) repairs.Add("fixed: " + p);
+        return repairs;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Sockets;
+using GntCom.Config;
+using GntCom.Dhcp;
+using GntCom.Net;
+using GntCom.Processes;
+using GntCom.State;
+
+namespace GntCom.Channel;
+
+/// <summary>A channel interface as `gnt-com status` shows it: its record and what the host says of it.</summary>
+public sealed record ChannelStatus(ChannelRecord Record, string State);
+
+/// <summary>The lock holder, for status.</summary>
+public sealed record LockHolder(int Pid, string Command);
+
+/// <summary>What `gnt-com status` shows: channels with their live state, reservations, DHCP, problems.</summary>
+public sealed record StatusSnapshot(
+    string StateDir,
+    string ConfigSource,
+    LockHolder? Lock,
+    List<ChannelStatus> Channels,
+    List<Reservation> Reservations,
+    List<string> Unreadable,
+    DhcpProvider Dhcp,
+    string? DhcpMode,
+    int DnsmasqPid,
+    int Leases,
+    string HostsFile,
+    string? DhcpError,
+    List<string> Problems);
+
+/// <summary>
+/// Read-only looks at the whole node (status and check): every record against the links,
+/// addresses, routes, sysctls and rules the kernel reports. These are the full sweeps an
+/// admin asks for, so they read every record.
+/// </summary>
+internal sealed class Inspection
+{
+    private readonly Node _n;
+
+    public Inspection(Node n) => _n = n;
+
+    public StatusSnapshot Status()
+    {
+        var corrupt = new List<string>();
+        var records = _n.Store.Records(corrupt);
+        var links = _n.Nl.LinkList().ToDictionary(l => l.Index);
+        var rows = records.Select(r =>
+        {
+            links.TryGetValue(r.Index, out var l);
+            string state = r.Pending ? "pending" : l == null || l.Name != r.Name ? "vanished" : !l.IsUp ? "down"
+                : l.HasCarrier ? "up" : "no-carrier";
+            return new ChannelStatus(r, state);
+        }).ToList();
+        foreach (string key in Journal.Pending(_n.Store))
+        {
+            var entries = Journal.Read(_n.Store, key, new List<string>());
+            if (entries.Count > 0 && entries[0].Verb == "channel" && !records.Any(r => r.Name == entries[0].Args[0]))
+                rows.Add(new ChannelStatus(Rollback.FromHeader(entries[0]), "pending"));
+        }
+        int holder = HostLock.Holder(_n.Store.Directory);
+        var cfg = _n.Cfg;
+        var dhcp = _n.Dhcp;
+        return new StatusSnapshot(_n.Store.Root, cfg.Source,
+            holder != 0 ? new LockHolder(holder, ProcStat.CommandLine(holder)) : null,
+            rows, _n.Store.Reservations(corrupt), corrupt, cfg.Dhcp,
+            cfg.Dhcp == DhcpProvider.Off ? null : dhcp.ModeIfKnown() is DhcpMode m ? DhcpManager.ModeName(m) : "auto (not probed yet)",
+            dhcp.RunningPid(), dhcp.LeaseCount(), dhcp.HostsFile, dhcp.LastError, Check(records, corrupt));
+    }
+
+    /// <summary>Every way the host differs from GntCom's records (empty when all is well).</summary>
+    public List<string> Check() 
+    {
+        var corrupt = new List<string>();
+        var records = _n.Store.Records(corrupt);
+        return Check(records, corrupt);
+    }
+
+    private List<string> Check(List<ChannelRecord> records, List<string> corrupt)
+    {
+        var cfg = _n.Cfg;
+        var nl = _n.Nl;
+        var problems = new List<string>(corrupt);
+        foreach (string key in Journal.Pending(_n.Store))
+            problems.Add(key + ": set-up never finished (its run was killed; the next call rolls it back)");
+        if (_n.Store.Layout < StateStore.CurrentLayout && records.Count > 0)
+            problems.Add("state: written by GntCom before 0.2 (the next call or 'gnt-com repair' migrates it)");
+        foreach (string legacy in Isolation.Legacy(nl))
+            problems.Add("isolation: per-channel rule '" + legacy + "' of GntCom before 0.2 remains");
+
+        var links = nl.LinkList();
+        var byIndex = links.ToDictionary(l => l.Index);
+        var addrs = nl.AddrList(AddressFamily.InterNetwork);
+        var routes = nl.RouteList(AddressFamily.InterNetwork, Route.MainTable);
+        var live = new List<ChannelRecord>();
+        bool v6 = cfg.Dhcp != DhcpProvider.Off && _n.Dhcp.ModeIfKnown() == Config.DhcpMode.BindInterfaces; // no probing here
+        foreach (var r in records)
+        {
+            if (r.Pending) { problems.Add(r.Name + ": set-up never finished (its run was killed)"); continue; }
+            if (!byIndex.TryGetValue(r.Index, out var link) || link.Name != r.Name)
+            {
+                problems.Add(r.Name + ": the interface is gone but its state remains");
+                continue;
+            }
+            live.Add(r);
+            if (!link.IsUp) problems.Add(r.Name + ": link is down");
+            if (!addrs.Any(a => a.Index == r.Index && a.Address.Equals(cfg.Address) && a.PrefixLength == 32))
+                problems.Add(r.Name + ": lacks address " + cfg.Address + "/32");
+            if (!routes.Any(rt => rt.PrefixLength == 32 && rt.Destination.Equals(r.Ip) && rt.OutputIndex == r.Index))
+                problems.Add(r.Name + ": no route " + r.Ip + "/32 via it");
+            CheckSysctl(problems, r.Name, "ipv4", "rp_filter", "1");
+            if (!v6) CheckSysctl(problems, r.Name, "ipv6", "disable_ipv6", "1");
+        }
+        if (live.Count > 0)
+        {
+            problems.AddRange(Isolation.Check(nl, cfg.Network));
+            if (Sysctl.Exists("net/ipv4/conf/all/rp_filter") && Sysctl.Read("net/ipv4/conf/all/rp_filter") == "2")
+                problems.Add("net.ipv4.conf.all.rp_filter is 2 (loose), which overrides the channel interfaces' 1: a guest could use another guest's IP; set it to 0 or 1");
+        }
+        var recorded = records.Select(r => r.Name).ToHashSet();
+        var reserved = _n.Store.ReservationNames().ToHashSet();
+        var noted = _n.Store.Notes().Select(x => x.Name).ToHashSet();
+        foreach (var l in links)
+            if (cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name) && !reserved.Contains(l.Name) && !noted.Contains(l.Name))
+                problems.Add(l.Name + ": a channel-named interface GntCom has no record of (set it up with gnt-com-ifup, or 'gnt-com adopt')");
+        try
+        {
+            problems.AddRange(_n.Dhcp.Check(live));
+        }
+        catch (GntComException e)
+        {
+            problems.Add("dhcp: " + e.Message);
+        }
+        return problems;
+    }
+
+    private static void CheckSysctl(List<string> problems, string ifname, string family, string key, string want)
+    {
+        string path = Sysctl.InterfaceKey(family, ifname, key);
+        if (family == "ipv6" && !Sysctl.Exists(path)) return;
+        try
+        {
+            string have = Sysctl.Read(path);
+            if (have != want) problems.Add(ifname + ": " + family + " " + key + " is " + have + ", not " + want);
+        }
+        catch (GntComException e)
+        {
+            problems.Add(ifname + ": " + e.Message);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Generic;
+using System.Net;
+using GntCom.Inputs;
+using GntCom.Net;
+using GntCom.State;
+
+namespace GntCom.Channel;
+
+/// <summary>
+/// Channel names and who holds what: the name an interface gets (kept, asked for, reserved,
+/// or the lowest free N), and whether a guest IP or MAC is already taken. Each question is
+/// answered from one directory listing or one file named by what is asked, never by
+/// reading every record.
+/// </summary>
+internal sealed class Naming
+{
+    private readonly Node _n;
+
+    public Naming(Node n) => _n = n;
+
+    /// <summary>The name the interface will carry, and the reservation that backs it, if any.</summary>
+    public (string Name, Reservation? Reservation) Choose(Link link, ChannelRequest req)
+    {
+        var cfg = _n.Cfg;
+        if (req.DesiredName != null)
+        {
+            string want = req.DesiredName;
+            if (!cfg.IsChannelName(want))
+                throw new InvalidInputException("name " + Quote.Value(want) + " is not a channel name (" + cfg.InterfacePrefix + "N)");
+            if (want != link.Name && _n.Nl.LinkByName(want) != null)
+                throw new GntComException("cannot name " + link.Name + " " + want + ": another interface already has that name");
+            return (want, _n.Store.Reservation(want));
+        }
+        if (cfg.IsChannelName(link.Name))
+            return (link.Name, _n.Store.Reservation(link.Name));
+
+        // A reservation made for this guest (same IP and MAC) names its interface.
+        if (req.Ip != null && _n.Store.ClaimOwner(ClaimKind.Ip, req.Ip.ToString()) is string owner
+            && _n.Store.Reservation(owner) is Reservation mine && mine.Mac == req.Mac)
+        {
+            if (_n.Nl.LinkByName(mine.Name) != null)
+                throw new GntComException("cannot name " + link.Name + " " + mine.Name + " (reserved for " + mine.Ip + "): another interface already has that name");
+            return (mine.Name, mine);
+        }
+        return (NextFreeName(), null);
+    }
+
+    /// <summary>
+    /// The lowest N whose prefix+N is neither recorded, nor reserved, nor an interface:
+    /// one listing of ifaces/ and reservations/, then a lookup of each candidate link.
+    /// </summary>
+    public string NextFreeName()
+    {
+        var cfg = _n.Cfg;
+        var taken = new HashSet<int>();
+        foreach (var names in new[] { _n.Store.RecordNames(), _n.Store.ReservationNames() })
+            foreach (string name in names) taken.Add(cfg.ChannelIndex(name));
+        for (int i = 0; i <= cfg.MaxIndex; i++)
+        {
+            if (taken.Contains(i)) continue;
+            string name = cfg.ChannelName(i);
+            if (_n.Nl.LinkByName(name) == null) return name;
+        }
+        throw new GntComException("no free channel name left (" + cfg.InterfacePrefix + "0.." + cfg.MaxIndex + ")");
+    }
+
+    /// <summary>
+    /// Who already holds <paramref name="ip"/> or <paramref name="mac"/>, other than
+    /// <paramref name="name"/>: the records (which the caller checks are alive) and the
+    /// reservations in the way. Claims whose holder no longer exists are dropped.
+    /// </summary>
+    public List<(ClaimKind Kind, string Value, string Holder, bool IsRecord)> Holders(IPAddress ip, string mac, string name)
+    {
+        var found = new List<(ClaimKind, string, string, bool)>();
+        foreach (var (kind, value) in new[] { (ClaimKind.Ip, ip.ToString()), (ClaimKind.Mac, mac) })
+        {
+            string? holder = _n.Store.ClaimOwner(kind, value);
+            if (holder == null || holder == name) continue;
+            if (_n.Store.Record(holder) is ChannelRecord r && (kind == ClaimKind.Ip ? r.Ip.Equals(ip) : r.Mac == mac))
+                found.Add((kind, value, holder, true));
+            else if (_n.Store.Reservation(holder) is Reservation res && (kind == ClaimKind.Ip ? res.Ip.Equals(ip) : res.Mac == mac))
+                found.Add((kind, value, holder, false));
+            else
+                _n.Store.DeleteClaim(kind, value); // its holder is gone (a killed run, or a bug): not a holder
+        }
+        return found;
+    }
+
+    /// <summary>Claims <paramref name="ip"/> and <paramref name="mac"/> for <paramref name="name"/>, journaled.</summary>
+    public void Claim(Journal journal, IPAddress ip, string mac, string name)
+    {
+        foreach (var (kind, value) in new[] { (ClaimKind.Ip, ip.ToString()), (ClaimKind.Mac, mac) })
+        {
+            if (_n.Store.ClaimOwner(kind, value) == name) continue;
+            journal.Add(JournalEntry.Of("claim", kind == ClaimKind.Ip ? "ip" : "mac", value, name));
+            _n.Store.Claim(kind, value, name);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using GntCom.Net;
+
+namespace GntCom.Channel;
+
+/// <summary>What vif-gnt-com as a drop-in for Xen's vif-route is asked to do with a (non-channel) vif.</summary>
+public sealed class RoutedRequest
+{
+    /// <summary>The vif as libxl names it ($vif, or $INTERFACE for an emulated NIC).</summary>
+    public required string Interface { get; init; }
+    /// <summary>The store's vifname (with -emu for an emulated NIC), when there is one.</summary>
+    public string? DesiredName { get; init; }
+    /// <summary>dom0's routing interface (netdev / gatewaydev; default eth0).</summary>
+    public required string Netdev { get; init; }
+    /// <summary>The guest's addresses or networks (the store's ip).</summary>
+    public required List<(IPAddress Address, int PrefixLength)> Addresses { get; init; }
+    /// <summary>1 for an emulated tap, 2 for a PV vif, as vif-route.</summary>
+    public required uint Metric { get; init; }
+}
+
+/// <summary>
+/// A routed vif, as Xen's vif-route sets it up: dom0's address (first primary IPv4 of
+/// netdev) as /32 on the vif, link up, proxy_arp on, and per guest address or network a
+/// route `ADDR dev VIF src DOM0IP metric M` (proto boot, as `ip route add` makes it).
+/// Where GntCom differs on purpose: no iptables FORWARD rules (they only match bridged
+/// traffic, and firewalling belongs to the admin's hooks), no broadcast address on the
+/// /32, and a failed step is undone and reported rather than ignored. The steps are the
+/// channel's own (<see cref="Steps"/>).
+/// </summary>
+internal sealed class RoutedVif
+{
+    private readonly Node _n;
+
+    public RoutedVif(Node n) => _n = n;
+
+    /// <summary>dom0's address: the first primary IPv4 address of <paramref name="netdev"/>.</summary>
+    public IPAddress Dom0Address(string netdev)
+    {
+        var link = _n.Nl.LinkByName(netdev)
+            ?? throw new GntComException("netdev " + netdev + " does not exist: set netdev= (the vif's gatewaydev) to dom0's routing interface");
+        var addr = _n.Nl.AddrList(AddressFamily.InterNetwork, link.Index).FirstOrDefault(a => !a.IsSecondary)
+            ?? throw new GntComException("netdev " + netdev + " has no IPv4 address: bring it up or set netdev= to another interface");
+        return addr.Address;
+    }
+
+    /// <summary>Configures the vif; returns its final name.</summary>
+    public Link Online(Steps s, Link vif, RoutedRequest req, IPAddress dom0)
+    {
+        if (req.DesiredName != null) vif = s.Rename(vif, req.DesiredName);
+        s.AddrAdd(vif, dom0, 32);
+        vif = s.SetUp(vif);
+        s.Sysctl("ipv4", vif, "proxy_arp", "1");
+        var present = _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, vif.Index);
+        foreach (var (address, prefix) in req.Addresses)
+            s.RouteAdd(GuestRoute(address, prefix, vif.Index, dom0, req.Metric), vif.Name, present);
+        return vif;
+    }
+
+    /// <summary>Deletes the guest routes; anything already gone is fine.</summary>
+    public void Offline(Link? vif, RoutedRequest req)
+    {
+        if (vif == null) return; // the vif is gone, and its routes with it
+        foreach (var (address, prefix) in req.Addresses)
+        {
+            var route = GuestRoute(address, prefix, vif.Index, null, req.Metric);
+            NetlinkHandle.IgnoreNotFound(() => _n.Nl.RouteDel(route));
+        }
+    }
+
+    private static Route GuestRoute(IPAddress address, int prefix, int index, IPAddress? src, uint metric) => new()
+    {
+        Destination = address, PrefixLength = prefix, OutputIndex = index, PreferredSource = src,
+        Metric = metric, Protocol = RouteProtocol.Boot, Scope = RouteScope.Link, Table = Route.MainTable,
+    };
+}

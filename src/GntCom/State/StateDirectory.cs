@@ -1,0 +1,275 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using GntCom.Interop;
+
+namespace GntCom.State;
+
+/// <summary>
+/// A directory of GntCom's state, held open by descriptor. Every file in it is opened
+/// relative to that descriptor with O_NOFOLLOW, new files are created with O_EXCL and
+/// renamed into place, so no symlink planted in the state can redirect a write, and a
+/// reader sees a whole old or whole new file even when a writer is killed. The root must
+/// be a real directory owned by root (or by the caller) that neither group nor others may
+/// write: then nobody else can plant anything below it.
+/// </summary>
+public sealed unsafe class StateDirectory : IDisposable
+{
+    /// <summary>Suffix of temporary files; those left by a killed writer are removed under the lock.</summary>
+    public const string TempMarker = ".tmp-";
+
+    private int _fd;
+    private readonly Dictionary<string, StateDirectory> _subs = new(StringComparer.Ordinal);
+
+    private StateDirectory(int fd, string path)
+    {
+        _fd = fd;
+        Path = path;
+    }
+
+    /// <summary>The directory's path, for messages.</summary>
+    public string Path { get; }
+
+    internal int Fd => _fd;
+
+    /// <summary>
+    /// Opens (creating it and its parents when <paramref name="create"/>) the directory at
+    /// <paramref name="path"/> and checks it can be trusted: not a symlink, a directory, owned
+    /// by root or the caller, not writable by group or others.
+    /// </summary>
+    public static StateDirectory Open(string path, bool create, string what = "state_dir")
+    {
+        bool created = false;
+        if (create && Libc.FStatAt(Libc.AT_FDCWD, path, out _, Libc.AT_SYMLINK_NOFOLLOW) < 0)
+        {
+            try
+            {
+                string? parent = System.IO.Path.GetDirectoryName(path);
+                if (parent != null) Directory.CreateDirectory(parent);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new GntComException("cannot create " + what + " " + path + ": " + e.Message);
+            }
+            if (Libc.MkdirAt(Libc.AT_FDCWD, path, 0b111_101_101) < 0 && Libc.Errno != Errno.EEXIST)
+                throw new GntComException("cannot create " + what + " " + path + ": " + Errno.Describe(Libc.Errno));
+            created = true;
+        }
+        int fd = Libc.OpenAt(Libc.AT_FDCWD, path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw OpenError(what, path, Libc.Errno);
+        // What we create gets 0755 whatever the caller's umask (dnsmasq, unprivileged, reads below it).
+        if (created) Libc.FChmod(fd, 0b111_101_101);
+        var dir = new StateDirectory(fd, path);
+        try
+        {
+            dir.CheckTrusted(what);
+        }
+        catch
+        {
+            dir.Dispose();
+            throw;
+        }
+        return dir;
+    }
+
+    /// <summary>A subdirectory (created when <paramref name="create"/>); null when it does not exist and was not to be created.</summary>
+    public StateDirectory? Sub(string name, bool create)
+    {
+        if (_subs.TryGetValue(name, out var sub)) return sub;
+        int fd = Libc.OpenAt(_fd, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        if (fd < 0 && Libc.Errno == Errno.ENOENT)
+        {
+            if (!create) return null;
+            if (Libc.MkdirAt(_fd, name, 0b111_101_101) < 0 && Libc.Errno != Errno.EEXIST)
+                throw new GntComException("cannot create " + Combine(name) + ": " + Errno.Describe(Libc.Errno));
+            fd = Libc.OpenAt(_fd, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+            if (fd >= 0) Libc.FChmod(fd, 0b111_101_101);
+        }
+        if (fd < 0) throw OpenError("state directory", Combine(name), Libc.Errno);
+        sub = new StateDirectory(fd, Combine(name));
+        try
+        {
+            sub.CheckTrusted("state directory");
+        }
+        catch
+        {
+            sub.Dispose();
+            throw;
+        }
+        _subs[name] = sub;
+        return sub;
+    }
+
+    private void CheckTrusted(string what)
+    {
+        if (Libc.FStat(_fd, out var st) < 0) throw new GntComException("cannot stat " + Path + ": " + Errno.Describe(Libc.Errno));
+        uint euid = Libc.GetEuid();
+        if (st.Uid != 0 && st.Uid != euid)
+            throw new GntComException(what + " " + Path + " is owned by uid " + st.Uid + ", not root: refusing to use it");
+        if ((st.Permissions & (Libc.S_IWGRP | Libc.S_IWOTH)) != 0)
+            throw new GntComException(what + " " + Path + " is writable by " + ((st.Permissions & Libc.S_IWOTH) != 0 ? "others" : "its group")
+                + " (mode " + Convert.ToString(st.Permissions, 8) + "): refusing to use it");
+    }
+
+    private static GntComException OpenError(string what, string path, int errno) => errno switch
+    {
+        Errno.ELOOP => new GntComException(what + " " + path + " is a symlink: refusing to follow it (use the real directory)"),
+        Errno.ENOTDIR => new GntComException(what + " " + path + " is not a directory"),
+        _ => new GntComException("cannot open " + what + " " + path + ": " + Errno.Describe(errno)),
+    };
+
+    public string Combine(string name) => Path + "/" + name;
+
+    /// <summary>Opens a file in this directory without following a symlink; -1 with errno ENOENT when absent.</summary>
+    internal int OpenFile(string name, int flags, int mode = 0b110_100_100)
+    {
+        int fd = Libc.OpenAt(_fd, name, flags | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, mode);
+        if (fd < 0 && Libc.Errno == Errno.ELOOP)
+            throw new GntComException("state file " + Combine(name) + " is a symlink: refusing to follow it");
+        return fd;
+    }
+
+    /// <summary>The file's content, or null when it does not exist.</summary>
+    public string? Read(string name)
+    {
+        int fd = OpenFile(name, Libc.O_RDONLY);
+        if (fd < 0)
+        {
+            int errno = Libc.Errno;
+            if (errno == Errno.ENOENT) return null;
+            throw new GntComException("cannot read " + Combine(name) + ": " + Errno.Describe(errno));
+        }
+        try
+        {
+            return ReadAll(fd, Combine(name));
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+    }
+
+    internal static string ReadAll(int fd, string pathForMessages)
+    {
+        byte[] buf = new byte[4096];
+        int len = 0;
+        while (true)
+        {
+            if (len == buf.Length) Array.Resize(ref buf, buf.Length * 2);
+            nint n;
+            fixed (byte* p = buf) n = Libc.Read(fd, p + len, (nuint)(buf.Length - len));
+            if (n < 0)
+            {
+                if (Libc.Errno == Errno.EINTR) continue;
+                throw new GntComException("cannot read " + pathForMessages + ": " + Errno.Describe(Libc.Errno));
+            }
+            if (n == 0) break;
+            len += (int)n;
+        }
+        return Encoding.UTF8.GetString(buf, 0, len);
+    }
+
+    public bool Exists(string name) =>
+        Libc.FStatAt(_fd, name, out _, Libc.AT_SYMLINK_NOFOLLOW) == 0;
+
+    /// <summary>Replaces the file's content atomically (temporary file created O_EXCL, then renamed).</summary>
+    public void Write(string name, string content)
+    {
+        string tmp = name + TempMarker + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        int fd = OpenFile(tmp, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL);
+        if (fd < 0 && Libc.Errno == Errno.EEXIST)
+        {
+            // Left by an earlier process that had our pid and was killed.
+            Libc.UnlinkAt(_fd, tmp, 0);
+            fd = OpenFile(tmp, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL);
+        }
+        if (fd < 0) throw new GntComException("cannot write " + Combine(name) + ": " + Errno.Describe(Libc.Errno));
+        try
+        {
+            Libc.FChmod(fd, 0b110_100_100); // readable by dnsmasq whatever the umask
+            Libc.WriteAllOrThrow(fd, Encoding.UTF8.GetBytes(content), Combine(name));
+        }
+        catch
+        {
+            Libc.Close(fd);
+            Libc.UnlinkAt(_fd, tmp, 0);
+            throw;
+        }
+        Libc.Close(fd);
+        if (Libc.RenameAt(_fd, tmp, _fd, name) < 0)
+        {
+            int errno = Libc.Errno;
+            Libc.UnlinkAt(_fd, tmp, 0);
+            throw new GntComException("cannot write " + Combine(name) + ": " + Errno.Describe(errno));
+        }
+    }
+
+    /// <summary>Removes a file; one that is already gone is fine.</summary>
+    public void Delete(string name)
+    {
+        if (Libc.UnlinkAt(_fd, name, 0) < 0 && Libc.Errno != Errno.ENOENT)
+            throw new GntComException("cannot remove " + Combine(name) + ": " + Errno.Describe(Libc.Errno));
+    }
+
+    /// <summary>The names in this directory (not . and ..), in no particular order: one getdents64 per 32 KiB.</summary>
+    public List<string> List()
+    {
+        var names = new List<string>();
+        // getdents64 continues from the descriptor's position: start each listing afresh.
+        int fd = Libc.OpenAt(_fd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw new GntComException("cannot list " + Path + ": " + Errno.Describe(Libc.Errno));
+        try
+        {
+            byte* buf = stackalloc byte[32 * 1024];
+            while (true)
+            {
+                nint n = Libc.GetDents64(fd, buf, 32 * 1024);
+                if (n < 0)
+                {
+                    if (Libc.Errno == Errno.EINTR) continue;
+                    throw new GntComException("cannot list " + Path + ": " + Errno.Describe(Libc.Errno));
+                }
+                if (n == 0) break;
+                for (nint off = 0; off < n;)
+                {
+                    // struct linux_dirent64 { u64 ino; s64 off; u16 reclen; u8 type; char name[]; }
+                    ushort reclen = *(ushort*)(buf + off + 16);
+                    byte* name = buf + off + 19;
+                    int len = 0;
+                    while (name[len] != 0 && 19 + len < reclen) len++;
+                    if (!(len == 1 && name[0] == '.') && !(len == 2 && name[0] == '.' && name[1] == '.'))
+                        names.Add(Encoding.UTF8.GetString(name, len));
+                    off += reclen;
+                }
+            }
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+        return names;
+    }
+
+    /// <summary>Removes temporary files that killed writers left here; returns how many.</summary>
+    public int RemoveTemporaryFiles()
+    {
+        int n = 0;
+        foreach (string f in List())
+        {
+            if (!f.Contains(TempMarker, StringComparison.Ordinal)) continue;
+            Libc.UnlinkAt(_fd, f, 0);
+            n++;
+        }
+        return n;
+    }
+
+    public void Dispose()
+    {
+        foreach (var sub in _subs.Values) sub.Dispose();
+        _subs.Clear();
+        if (_fd >= 0) Libc.Close(_fd);
+        _fd = -1;
+    }
+}
