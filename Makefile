@@ -3,13 +3,14 @@ DOTNET ?= dotnet
 OUT    := out
 CONFIG := Release
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
 
 CORE_SRC := $(shell find src/GntCom -name '*.cs' -o -name '*.csproj') Directory.Build.props Directory.Packages.props src/Executable.props
 BINS     := $(OUT)/gnt-com-ifup $(OUT)/gnt-com-ifdown $(OUT)/vif-gnt-com $(OUT)/gnt-com
 
 PUBLISH = $(DOTNET) publish $< -c $(CONFIG) -o $(OUT) --nologo -v quiet -clp:NoSummary && rm -f $(OUT)/*.dbg $(OUT)/*.pdb
 
-.PHONY: all test deps unit bench demo install uninstall clean
+.PHONY: all test deps unit bench demo install uninstall deb clean
 all: $(BINS)
 
 $(OUT)/gnt-com-ifup: kvm/gnt-com-ifup/gnt-com-ifup.csproj kvm/gnt-com-ifup/Program.cs kvm/TapScript.cs $(CORE_SRC)
@@ -40,11 +41,16 @@ bench: deps $(BINS)
 demo: deps $(BINS)
 	scripts/demo.sh
 
+# The layout is described in scripts/install.sh (and README.md); DESTDIR stages it.
 install: $(BINS)
-	DESTDIR=$(DESTDIR) scripts/install.sh $(PREFIX)
+	PREFIX='$(PREFIX)' SYSCONFDIR='$(SYSCONFDIR)' DESTDIR='$(DESTDIR)' scripts/install.sh
 
 uninstall:
-	DESTDIR=$(DESTDIR) scripts/install.sh --uninstall $(PREFIX)
+	PREFIX='$(PREFIX)' SYSCONFDIR='$(SYSCONFDIR)' DESTDIR='$(DESTDIR)' scripts/install.sh --uninstall
+
+# out/gnt-com_VERSION_amd64.deb (VERSION from Directory.Build.props), without debhelper.
+deb: $(BINS)
+	scripts/deb.sh
 
 clean:
 	rm -rf $(OUT) */bin */obj */*/bin */*/obj

@@ -1,46 +1,119 @@
 #!/bin/sh
-# make install [PREFIX=/usr/local] [DESTDIR=...]: installs the executables, an example
-# config and example hooks, and links vif-gnt-com into Xen's script directory.
-#   [DESTDIR=staging] scripts/install.sh PREFIX          install
-#   [DESTDIR=staging] scripts/install.sh --uninstall PREFIX
-# Binaries go to PREFIX/lib/gnt-com (with the native library they load) and are linked
-# from PREFIX/sbin. Existing files under /etc/gnt-com are never overwritten.
+# make install / make uninstall: puts GntCom where an operator (or a package) wants it.
+#   [PREFIX=/usr/local] [SYSCONFDIR=/etc] [DESTDIR=staging] scripts/install.sh [--xen-link]
+#   [PREFIX=/usr/local] [SYSCONFDIR=/etc] [DESTDIR=staging] scripts/install.sh --uninstall
+# Layout (files written under DESTDIR; every path written *into* a file or link is the
+# final one, without DESTDIR):
+#   PREFIX/lib/gnt-com/          the four executables and libMono.Unix.so they load
+#   PREFIX/sbin/EXE              -> ../lib/gnt-com/EXE
+#   PREFIX/share/gnt-com/ganeti/ kvm-ifup-os, xen-ifup-os (generated: absolute paths)
+#   PREFIX/share/man/man5, man8  the manual pages
+#   PREFIX/share/bash-completion/completions/gnt-com
+#   SYSCONFDIR/gnt-com/          gnt-com.conf (only when absent: every setting commented
+#                                with its default), ifup.d/ and ifdown.d/ with example
+#                                hooks mode 0644 (examples are never executable)
+#   SYSCONFDIR/xen/scripts/vif-gnt-com -> PREFIX/lib/gnt-com/vif-gnt-com, when that
+#                                directory exists (always with --xen-link, for packages)
+# Uninstall removes what install added and keeps SYSCONFDIR/gnt-com (config, hooks).
 set -eu
 cd "$(dirname "$0")/.."
-uninstall=false
-if [ "${1:-}" = "--uninstall" ]; then uninstall=true; shift; fi
-final=${1:?usage: install.sh [--uninstall] PREFIX}
-# Files are written under DESTDIR (a staging root, for packaging); links point into PREFIX.
-prefix=${DESTDIR:-}$final
-etc=${DESTDIR:-}/etc
-libdir=$prefix/lib/gnt-com
-bins="gnt-com gnt-com-ifup gnt-com-ifdown vif-gnt-com"
+mode=install
+xen_link=auto
+for a in "$@"; do
+    case $a in
+        --uninstall) mode=uninstall ;;
+        --xen-link) xen_link=always ;;
+        *) echo "install.sh: unexpected argument '$a' (use PREFIX=, SYSCONFDIR=, DESTDIR=)" >&2; exit 2 ;;
+    esac
+done
+PREFIX=${PREFIX:-/usr/local}
+SYSCONFDIR=${SYSCONFDIR:-/etc}
+DESTDIR=${DESTDIR:-}
+for v in "$PREFIX" "$SYSCONFDIR"; do
+    # These paths are written into the shims and links: absolute, and nothing to quote.
+    case $v in
+        /*) ;;
+        *) echo "install.sh: PREFIX and SYSCONFDIR must be absolute paths, got '$v'" >&2; exit 2 ;;
+    esac
+    case $v in
+        *[!A-Za-z0-9/._+@:-]*) echo "install.sh: '$v' has characters other than letters, digits and /._+@:-" >&2; exit 2 ;;
+    esac
+done
+PREFIX=${PREFIX%/}; SYSCONFDIR=${SYSCONFDIR%/}
 
-if $uninstall; then
-    for b in $bins; do rm -f "$prefix/sbin/$b" "$libdir/$b"; done
-    rm -f "$libdir/libMono.Unix.so"
-    rmdir "$libdir" 2>/dev/null || true
-    [ -L "$etc/xen/scripts/vif-gnt-com" ] && rm -f "$etc/xen/scripts/vif-gnt-com"
-    echo "uninstalled from $prefix (config and hooks in $etc/gnt-com are kept)"
+bins="gnt-com gnt-com-ifup gnt-com-ifdown vif-gnt-com"
+pkglib=$PREFIX/lib/gnt-com
+ganeti=$PREFIX/share/gnt-com/ganeti
+man=$PREFIX/share/man
+completion=$PREFIX/share/bash-completion/completions/gnt-com
+confdir=$SYSCONFDIR/gnt-com
+xenlink=$SYSCONFDIR/xen/scripts/vif-gnt-com
+d=$DESTDIR
+
+if [ "$mode" = uninstall ]; then
+    for b in $bins; do rm -f "$d$PREFIX/sbin/$b" "$d$pkglib/$b"; done
+    rm -f "$d$pkglib/libMono.Unix.so" "$d$ganeti/kvm-ifup-os" "$d$ganeti/xen-ifup-os" "$d$completion"
+    for page in man/*.[0-9]; do rm -f "$d$man/man${page##*.}/${page#man/}"; done
+    rmdir "$d$pkglib" "$d$ganeti" "$d$PREFIX/share/gnt-com" 2>/dev/null || true
+    # Xen's script directory: only our own link goes.
+    if [ -L "$d$xenlink" ] && [ "$(readlink "$d$xenlink")" = "$pkglib/vif-gnt-com" ]; then rm -f "$d$xenlink"; fi
+    echo "uninstalled from $d$PREFIX (config and hooks in $d$confdir are kept)"
     exit 0
 fi
 
-for b in $bins; do [ -x "out/$b" ] || { echo "install: out/$b is missing: run make first" >&2; exit 1; }; done
-install -d "$libdir" "$prefix/sbin" "$etc/gnt-com/ifup.d" "$etc/gnt-com/ifdown.d"
-for b in $bins; do
-    install -m 0755 "out/$b" "$libdir/$b"
-    ln -sf "../lib/gnt-com/$b" "$prefix/sbin/$b"
+for f in $bins libMono.Unix.so; do
+    [ -f "out/$f" ] || { echo "install.sh: out/$f is missing: run make first" >&2; exit 1; }
 done
-install -m 0644 out/libMono.Unix.so "$libdir/libMono.Unix.so"
-[ -e "$etc/gnt-com/gnt-com.conf.example" ] || install -m 0644 scripts/gnt-com.conf.example "$etc/gnt-com/gnt-com.conf.example"
-for d in ifup.d ifdown.d; do
-    for h in scripts/hooks/$d/*-example; do
-        # Shipped without the execute bit: examples, not production scripts.
-        [ -e "$etc/gnt-com/$d/$(basename "$h")" ] || install -m 0644 "$h" "$etc/gnt-com/$d/"
+
+install -d "$d$pkglib" "$d$PREFIX/sbin" "$d$ganeti" "$d$man/man5" "$d$man/man8" "$d${completion%/*}"
+for b in $bins; do
+    install -m 0755 "out/$b" "$d$pkglib/$b"
+    ln -sfn "../lib/gnt-com/$b" "$d$PREFIX/sbin/$b"
+done
+install -m 0644 out/libMono.Unix.so "$d$pkglib/libMono.Unix.so"
+
+# The Ganeti shims name the installed gnt-com-ifup and config by their final paths.
+for shim in kvm-ifup-os xen-ifup-os; do
+    sed -e "s|@GNT_COM_IFUP@|$pkglib/gnt-com-ifup|g" -e "s|@GNT_COM_CONF@|$confdir/gnt-com.conf|g" \
+        "scripts/ganeti/$shim.in" > "$d$ganeti/$shim.tmp"
+    chmod 0755 "$d$ganeti/$shim.tmp"
+    mv -f "$d$ganeti/$shim.tmp" "$d$ganeti/$shim"
+done
+
+for page in man/*.[0-9]; do
+    # gnt-com-ifdown.8 is a link to gnt-com-ifup.8 (better than .so, say mandoc and Debian).
+    if [ -L "$page" ]; then ln -sfn "$(readlink "$page")" "$d$man/man${page##*.}/${page#man/}"
+    else install -m 0644 "$page" "$d$man/man${page##*.}/"; fi
+done
+install -m 0644 scripts/bash-completion/gnt-com "$d$completion"
+
+install -d "$d$confdir/ifup.d" "$d$confdir/ifdown.d"
+if [ ! -e "$d$confdir/gnt-com.conf" ]; then
+    # One source: scripts/gnt-com.conf.example. hooks_dir's default is /etc/gnt-com; with
+    # another SYSCONFDIR the hooks installed below would not be found, so say where.
+    if [ "$SYSCONFDIR" = /etc ]; then
+        install -m 0644 scripts/gnt-com.conf.example "$d$confdir/gnt-com.conf"
+    else
+        sed "s|^#hooks_dir = /etc/gnt-com\$|hooks_dir = $confdir|" scripts/gnt-com.conf.example > "$d$confdir/gnt-com.conf"
+        chmod 0644 "$d$confdir/gnt-com.conf"
+    fi
+fi
+for dir in ifup.d ifdown.d; do
+    for h in scripts/hooks/$dir/*-example; do
+        [ -e "$d$confdir/$dir/${h##*/}" ] || install -m 0644 "$h" "$d$confdir/$dir/"
     done
 done
-if [ -d "$etc/xen/scripts" ]; then
-    ln -sf "$final/lib/gnt-com/vif-gnt-com" "$etc/xen/scripts/vif-gnt-com"
-    echo "linked $etc/xen/scripts/vif-gnt-com (use script=vif-gnt-com in a vif spec)"
+
+if [ "$xen_link" = always ] || [ -d "$d$SYSCONFDIR/xen/scripts" ]; then
+    if [ -e "$d$xenlink" ] && ! [ -L "$d$xenlink" ]; then
+        echo "install.sh: $d$xenlink exists and is not a link: left alone" >&2
+    else
+        install -d "$d$SYSCONFDIR/xen/scripts"
+        ln -sfn "$pkglib/vif-gnt-com" "$d$xenlink"
+        echo "linked $d$xenlink (use script=vif-gnt-com in a vif spec)"
+    fi
 fi
-echo "installed into $prefix/sbin: $bins"
+
+echo "installed into $d$PREFIX: sbin/{$(echo $bins | tr ' ' ,)}, share/gnt-com/ganeti/{kvm,xen}-ifup-os"
+[ "$SYSCONFDIR" = /etc ] || echo "note: the programs read /etc/gnt-com/gnt-com.conf by default: pass --config $confdir/gnt-com.conf or set GNT_COM_CONF (the Ganeti shims do)"
+echo "Ganeti: ln -s $ganeti/kvm-ifup-os /etc/ganeti/kvm-ifup-os; ln -s $ganeti/xen-ifup-os /etc/ganeti/xen-ifup-os"

@@ -1,0 +1,113 @@
+using System;
+using System.IO;
+using System.Linq;
+using GntCom.Config;
+using GntCom.Tests.Infrastructure;
+using Xunit;
+
+namespace GntCom.Tests.Operators;
+
+/// <summary>`make install` / `make uninstall`: the layout an operator gets, with PREFIX, SYSCONFDIR and DESTDIR.</summary>
+public sealed class InstallTests
+{
+    private static readonly string[] Exes = { "gnt-com", "gnt-com-ifdown", "gnt-com-ifup", "vif-gnt-com" };
+
+    [HostFact("make", "install")]
+    public void Install_lays_out_binaries_links_shims_pages_completion_config_and_hooks()
+    {
+        using var inst = new Installation();
+        var expected = new[]
+        {
+            "etc d", "etc/gnt-com d", "etc/gnt-com/gnt-com.conf f 0644",
+            "etc/gnt-com/ifdown.d d", "etc/gnt-com/ifdown.d/20-firewall-example f 0644", "etc/gnt-com/ifdown.d/50-log-example f 0644",
+            "etc/gnt-com/ifup.d d", "etc/gnt-com/ifup.d/20-firewall-example f 0644", "etc/gnt-com/ifup.d/50-log-example f 0644",
+            "lib d", "lib/gnt-com d", "lib/gnt-com/libMono.Unix.so f 0644",
+            "sbin d",
+            "share d", "share/bash-completion d", "share/bash-completion/completions d",
+            "share/bash-completion/completions/gnt-com f 0644",
+            "share/gnt-com d", "share/gnt-com/ganeti d",
+            "share/gnt-com/ganeti/kvm-ifup-os f 0755", "share/gnt-com/ganeti/xen-ifup-os f 0755",
+            "share/man d", "share/man/man5 d", "share/man/man5/gnt-com.conf.5 f 0644", "share/man/man8 d",
+            "share/man/man8/gnt-com-ifdown.8 l gnt-com-ifup.8", "share/man/man8/gnt-com-ifup.8 f 0644",
+            "share/man/man8/gnt-com.8 f 0644", "share/man/man8/vif-gnt-com.8 f 0644",
+        }.Concat(Exes.Select(e => "lib/gnt-com/" + e + " f 0755"))
+         .Concat(Exes.Select(e => "sbin/" + e + " l ../lib/gnt-com/" + e))
+         .OrderBy(s => s, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, Installation.Listing(inst.Dir));
+
+        // The installed files are the repository's, the executables the ones in out/.
+        foreach (string e in Exes)
+            Assert.Equal(File.ReadAllBytes(Repo.Bin(e)), File.ReadAllBytes(Path.Combine(inst.Dir, "lib/gnt-com", e)));
+        var version = Proc.Run(Path.Combine(inst.Dir, "sbin/gnt-com"), "--version");
+        Assert.Equal(Proc.Run(Repo.Bin("gnt-com"), "--version").Out, version.Out);
+    }
+
+    [HostFact("make", "install")]
+    public void Installed_config_is_the_example_with_every_setting_commented_and_hooks_dir_where_the_hooks_went()
+    {
+        using var inst = new Installation();
+        string example = File.ReadAllText(Repo.Script("scripts/gnt-com.conf.example"));
+        string hooksDir = Path.Combine(inst.SysConfDir, "gnt-com");
+        // SYSCONFDIR is not /etc here, so hooks_dir is set to where the hooks were installed.
+        Assert.Equal(example.Replace("#hooks_dir = /etc/gnt-com\n", "hooks_dir = " + hooksDir + "\n"), File.ReadAllText(inst.Config));
+        foreach (string key in GntComConfig.Keys.Where(k => k != "hooks_dir"))
+            Assert.Contains("\n#" + key + " = ", example);
+        var cfg = GntComConfig.Load(inst.Config);
+        Assert.Equal(hooksDir, cfg.HooksDir);
+        Assert.Equal("/run/gnt-com", cfg.StateDir);
+    }
+
+    [HostFact("make", "install")]
+    public void Shims_name_the_final_paths_without_destdir()
+    {
+        using var staged = new Installation(prefix: "/opt/gc", sysconfdir: "/etc/gc", destdir: Path.Combine(Path.GetTempPath(), "gct-stage-" + Guid.NewGuid().ToString("N")[..8]));
+        try
+        {
+            foreach (string shim in new[] { "kvm-ifup-os", "xen-ifup-os" })
+            {
+                var lines = File.ReadAllLines(staged.Shim(shim));
+                Assert.Equal("#!/bin/sh", lines[0]);
+                string[] code = lines.Where(l => !l.StartsWith('#') && l.Trim() != "").ToArray();
+                Assert.Equal(new[]
+                {
+                    "/opt/gc/lib/gnt-com/gnt-com-ifup --config /etc/gc/gnt-com/gnt-com.conf || exit",
+                    "return 0 2>/dev/null || exit 0",
+                }, code);
+            }
+            Assert.Equal("../lib/gnt-com/gnt-com", new FileInfo(staged.OnDisk("/opt/gc/sbin/gnt-com")).LinkTarget);
+            Assert.True(File.Exists(staged.OnDisk("/etc/gc/gnt-com/gnt-com.conf")));
+        }
+        finally
+        {
+            Directory.Delete(staged.DestDir!, recursive: true);
+        }
+    }
+
+    [HostFact("make", "install")]
+    public void Xen_link_is_made_when_xen_scripts_exist_and_uninstall_removes_only_what_install_added()
+    {
+        using var inst = new Installation(before: dir => Directory.CreateDirectory(Path.Combine(dir, "etc/xen/scripts")));
+        string link = Path.Combine(inst.Dir, "etc/xen/scripts/vif-gnt-com");
+        Assert.Equal(Path.Combine(inst.Dir, "lib/gnt-com/vif-gnt-com"), new FileInfo(link).LinkTarget);
+
+        // The admin's changes survive a reinstall and an uninstall.
+        File.AppendAllText(inst.Config, "hook_timeout = 7\n");
+        string mine = Path.Combine(inst.Dir, "etc/gnt-com/ifup.d/90-mine");
+        File.WriteAllText(mine, "#!/bin/sh\n");
+        inst.Make("install");
+        Assert.EndsWith("hook_timeout = 7\n", File.ReadAllText(inst.Config));
+
+        inst.Make("uninstall");
+        var left = Installation.Listing(inst.Dir).Where(e => !e.EndsWith(" d", StringComparison.Ordinal)).ToList();
+        Assert.Equal(new[]
+        {
+            "etc/gnt-com/gnt-com.conf f 0644",
+            "etc/gnt-com/ifdown.d/20-firewall-example f 0644", "etc/gnt-com/ifdown.d/50-log-example f 0644",
+            "etc/gnt-com/ifup.d/20-firewall-example f 0644", "etc/gnt-com/ifup.d/50-log-example f 0644",
+            "etc/gnt-com/ifup.d/90-mine f 0644",
+        }, left);
+        Assert.False(Directory.Exists(Path.Combine(inst.Dir, "lib/gnt-com")));
+        Assert.False(Directory.Exists(Path.Combine(inst.Dir, "share/gnt-com")));
+        Assert.True(Directory.Exists(Path.Combine(inst.Dir, "etc/xen/scripts")));
+    }
+}
