@@ -25,6 +25,10 @@ internal static class Program
 
     private static int Dispatch(string[] args)
     {
+        // `gnt-com --config FILE VERB ...` as well as `gnt-com VERB --config FILE ...`: the
+        // parser knows options only after the verb.
+        if (args.Length >= 2 && args[0] == "--config") args = args[2..].Concat(args[..2]).ToArray();
+        else if (args.Length >= 1 && args[0].StartsWith("--config=", StringComparison.Ordinal)) args = args[1..].Append(args[0]).ToArray();
         using var help = new StringWriter();
         using var parser = new Parser(s =>
         {

@@ -100,7 +100,9 @@ public sealed class Channels : IDisposable
         var record = new ChannelRecord
         {
             Name = name, Original = note?.Original ?? link.Name, Index = link.Index, Ip = ip, Mac = mac, Instance = instance,
-            Kind = note != null ? ChannelKind.Vif : req.Kind, Owner = req.Owner, Backend = note?.Backend ?? req.Backend,
+            // A vif brought online by vif-gnt-com says so in its note; otherwise the driver tells.
+            Kind = note != null || req.Kind == ChannelKind.Vif || link.Kind != "tun" ? ChannelKind.Vif : ChannelKind.Tap,
+            Owner = req.Owner, Backend = note?.Backend ?? req.Backend,
         };
         using var journal = Journal.Begin(store, name,
             JournalEntry.Of("channel", name, link.Index, record.Original, ip, mac, record.KindName, instance));
