@@ -130,6 +130,10 @@ internal sealed class Healer
         if (removed > 0) repairs.Add("removed " + removed + " per-channel isolation rule(s) and route(s) of GntCom before 0.2");
         var records = _n.Store.Records();
         RebuildIndexes(records, _n.Store.Reservations());
+        // The old layout guarded each interface's IPv6 with a rule of its own: give the live
+        // channels today's settings (IPv6 off) before those rules are missed.
+        foreach (var r in records)
+            if (IsAlive(r) && Reconfigure(r) is string failure) repairs.Add(failure);
         if (records.Count > 0) Isolation.Ensure(_n.Nl, _n.Cfg.Network);
         _n.Store.SetLayout(StateStore.CurrentLayout);
     }
@@ -161,6 +165,29 @@ internal sealed class Healer
         foreach (var (original, owner, name) in origins) store.SaveOrigin(original, owner, name);
     }
 
+    /// <summary>Puts back whatever a live channel interface lacks; returns why it could not, or null.</summary>
+    private string? Reconfigure(ChannelRecord r)
+    {
+        var link = _n.Nl.LinkByIndex(r.Index);
+        if (link == null) return null;
+        using var journal = Journal.Begin(_n.Store, r.Name, JournalEntry.Of("channel", r.Name, r.Index, r.Original, r.Ip, r.Mac, r.KindName, r.Instance));
+        try
+        {
+            var routes = _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, r.Index);
+            var fixedRecord = _setup.Configure(new Steps(_n.Nl, journal), link, r, routes);
+            if (fixedRecord != r) _n.Store.Save(fixedRecord);
+            return null;
+        }
+        catch (GntComException e)
+        {
+            return "could not repair " + r.Name + ": " + e.Message;
+        }
+        finally
+        {
+            journal.Commit(); // what was put back stays put back
+        }
+    }
+
     /// <summary>
     /// gnt-com repair: heals everything (every journal, every record, every note), then puts
     /// back whatever is missing on every live channel interface and brings the indexes,
@@ -179,22 +206,7 @@ internal sealed class Healer
         {
             if (!IsAlive(r)) { Forget(r, repairs); continue; }
             live.Add(r);
-            var link = _n.Nl.LinkByIndex(r.Index)!;
-            using var journal = Journal.Begin(_n.Store, r.Name, JournalEntry.Of("channel", r.Name, r.Index, r.Original, r.Ip, r.Mac, r.KindName, r.Instance));
-            try
-            {
-                var routes = _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, r.Index);
-                var fixedRecord = _setup.Configure(new Steps(_n.Nl, journal), link, r, routes);
-                if (fixedRecord != r) _n.Store.Save(fixedRecord);
-            }
-            catch (GntComException e)
-            {
-                repairs.Add("could not repair " + r.Name + ": " + e.Message);
-            }
-            finally
-            {
-                journal.Commit(); // what was put back stays put back
-            }
+            if (Reconfigure(r) is string failure) repairs.Add(failure);
         }
         foreach (var note in _n.Store.Notes())
             if (!(_n.Nl.LinkByIndex(note.Index) is Link l && l.Name == note.Name)) _n.Store.DeleteNote(note.Index);

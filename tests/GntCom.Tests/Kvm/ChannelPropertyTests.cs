@@ -65,6 +65,12 @@ public sealed class ChannelPropertyTests
         // exclusive: not another guest, not the world beyond the host.
         Assert.False(InNamespace.TcpReaches(g1.Ns, "169.254.30.2", 7004), "guest 1 reached guest 2");
         Assert.False(InNamespace.TcpReaches(g1.Ns, "203.0.113.2", 7005), "guest 1 reached the world");
+        // ... and not the other way: the world routes 169.254.0.0/16 through the forwarding
+        // host (its default route), yet reaches no guest.
+        using var g2FromWorld = InNamespace.TcpListen(g2.Ns, "0.0.0.0", 7007);
+        Exchange.AcceptEcho(g2FromWorld);
+        Assert.False(InNamespace.TcpReaches(world, "169.254.30.2", 7007), "the world reached guest 2");
+        Assert.Null(InNamespace.UdpRoundTrip(world, "169.254.30.1", 7008, "x", 1000));
         // Writing ip_forward set every interface's forwarding to 1: the isolation does not
         // depend on it, and check has nothing to say.
         Assert.Equal("1", h.Ns.Sysctl("net/ipv4/conf/gnt.com.0/forwarding"));
