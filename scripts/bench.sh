@@ -37,22 +37,32 @@ kvm=gcbench-kvm-$id      # (a) (b) (d) (f): the KVM host
 xen=gcbench-xen-$id      # (c) (f): the Xen dom0 ...
 xguest=gcbench-xg-$id    # ... and its guest, behind the veth standing in for netback
 bns=gcbench-burst-$id    # (e), one fresh namespace per burst
-state=/run/gnt-com-bench-$id
-work=$(mktemp -d /tmp/gnt-com-bench.XXXXXX)
+# Under /run, not /tmp: a world-writable directory on the hooks' path would make GntCom refuse hooks.
+work=$(mktemp -d /run/gnt-com-bench.XXXXXX)
 chmod 755 "$work"
+state=$work/state
 store_pid=
 child=
+# drop_ns NS: kills every process in NS, again until none is left (one that was killed may
+# just have started dnsmasq), then removes NS.
+drop_ns() {
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        pids=$(ip netns pids "$1" 2>/dev/null) || break
+        [ -n "$pids" ] || break
+        kill -9 $pids 2>/dev/null || true
+        sleep 0.1
+    done
+    ip netns del "$1" 2>/dev/null || true
+}
 cleanup() {
     rc=$?
-    trap - EXIT INT TERM
+    trap - EXIT
+    trap "" INT TERM   # a second Ctrl-C must not cut the clean-up short
     [ "$rc" = 0 ] || echo "bench: stopped (exit $rc): removing its namespaces and files" >&2
     [ -z "$child" ] || kill -9 "$child" 2>/dev/null || true
     [ -z "$store_pid" ] || kill "$store_pid" 2>/dev/null || true
-    for ns in "$kvm" "$xen" "$xguest" "$bns"; do
-        ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-        ip netns del "$ns" 2>/dev/null || true
-    done
-    rm -rf "$work" "$state"
+    for ns in "$kvm" "$xen" "$xguest" "$bns"; do drop_ns "$ns"; done
+    rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
