@@ -9,6 +9,9 @@ CORE_SRC := $(shell find src/GntCom -name '*.cs' -o -name '*.csproj') Directory.
 BINS     := $(OUT)/gnt-com-ifup $(OUT)/gnt-com-ifdown $(OUT)/vif-gnt-com $(OUT)/gnt-com
 
 PUBLISH = $(DOTNET) publish $< -c $(CONFIG) -o $(OUT) --nologo -v quiet -clp:NoSummary && rm -f $(OUT)/*.dbg $(OUT)/*.pdb
+TOOLS    := $(OUT)/tools/xenstored $(OUT)/tools/empty $(OUT)/tools/udp-sendto
+# Helpers of make demo and make bench (not installed): the stand-in xenstore, the floor, the sender.
+PUBLISH_TOOL = $(DOTNET) publish $< -c $(CONFIG) -o $(OUT)/tools --nologo -v quiet -clp:NoSummary && rm -f $(OUT)/tools/*.dbg $(OUT)/tools/*.pdb
 
 .PHONY: all test deps unit bench demo install uninstall deb clean
 all: $(BINS)
@@ -21,6 +24,13 @@ $(OUT)/vif-gnt-com: xen/vif-gnt-com.csproj $(wildcard xen/*.cs) $(CORE_SRC)
 	$(PUBLISH)
 $(OUT)/gnt-com: src/gnt-com/gnt-com.csproj $(wildcard src/gnt-com/*.cs) $(CORE_SRC)
 	$(PUBLISH)
+
+$(OUT)/tools/xenstored: tests/xenstored/xenstored.csproj tests/xenstored/Program.cs tests/GntCom.Tests/Xen/XenstoreServer.cs src/Executable.props
+	$(PUBLISH_TOOL)
+$(OUT)/tools/empty: scripts/bench/empty/empty.csproj scripts/bench/empty/Program.cs
+	$(PUBLISH_TOOL)
+$(OUT)/tools/udp-sendto: scripts/bench/udp-sendto/udp-sendto.csproj scripts/bench/udp-sendto/Program.cs src/Executable.props
+	$(PUBLISH_TOOL)
 
 # Every test: unit tests in-process, behaviour tests against out/ (as root: namespaces,
 # taps, qemu, dnsmasq, xenstore). Ends with one "N passed, N failed, N skipped" line.
@@ -35,10 +45,10 @@ deps:
 unit:
 	scripts/run-tests.sh $(CONFIG) --filter 'FullyQualifiedName~GntCom.Tests.Unit'
 
-bench: deps $(BINS)
+bench: deps $(BINS) $(TOOLS)
 	scripts/bench.sh
 
-demo: deps $(BINS)
+demo: deps $(BINS) $(OUT)/tools/xenstored
 	scripts/demo.sh
 
 # The layout is described in scripts/install.sh (and README.md); DESTDIR stages it.
@@ -53,4 +63,4 @@ deb: $(BINS)
 	scripts/deb.sh
 
 clean:
-	rm -rf $(OUT) */bin */obj */*/bin */*/obj
+	rm -rf $(OUT) */bin */obj */*/bin */*/obj scripts/bench/*/bin scripts/bench/*/obj
