@@ -83,12 +83,25 @@ public sealed class StateStore : IDisposable
         catch (InvalidInputException e) { throw new GntComException(e.Message + " ('gnt-com repair' removes it)"); }
     }
 
-    public void Save(ChannelRecord r) => Dir("ifaces", true)!.Write(r.Name, r.Serialize());
+    public void Save(ChannelRecord r)
+    {
+        Dir("ifaces", true)!.Write(r.Name, r.Serialize());
+        _recordNames?.Add(r.Name);
+    }
 
-    public void DeleteRecord(string name) => Dir("ifaces", false)?.Delete(Names.Interface(name, "record name"));
+    public void DeleteRecord(string name)
+    {
+        Dir("ifaces", false)?.Delete(Names.Interface(name, "record name"));
+        _recordNames?.Remove(name);
+    }
 
-    /// <summary>The names of every record file (one directory listing; no file is read).</summary>
-    public List<string> RecordNames() => ChannelNames(Dir("ifaces", false));
+    private HashSet<string>? _recordNames;
+
+    /// <summary>
+    /// The names of every record file: one directory listing per call (kept up to date by
+    /// this store's own saves and deletes; others change nothing while we hold the lock).
+    /// </summary>
+    public IReadOnlyCollection<string> RecordNames() => _recordNames ??= new HashSet<string>(ChannelNames(Dir("ifaces", false)), StringComparer.Ordinal);
 
     /// <summary>Every readable record (status, check, repair); unreadable ones are named in <paramref name="corrupt"/>.</summary>
     public List<ChannelRecord> Records(List<string>? corrupt = null)
