@@ -30,17 +30,7 @@ work=$(mktemp -d /run/gnt-com-demo.XXXXXX)
 chmod 755 "$work"
 qemu_pid=
 store_pid=
-# drop_ns NS: kills every process in NS, again until none is left (one that was killed may
-# just have started dnsmasq), then removes NS.
-drop_ns() {
-    for try in 1 2 3 4 5 6 7 8 9 10; do
-        pids=$(ip netns pids "$1" 2>/dev/null) || break
-        [ -n "$pids" ] || break
-        kill -9 $pids 2>/dev/null || true
-        sleep 0.1
-    done
-    ip netns del "$1" 2>/dev/null || true
-}
+. scripts/sandbox.sh
 cleanup() {
     rc=$?
     trap - EXIT

@@ -6,7 +6,6 @@ using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using GntCom.Config;
-using GntCom.Hooks;
 using GntCom.Inputs;
 using GntCom.Logging;
 using GntCom.Net;
@@ -126,33 +125,13 @@ internal sealed class Adoption
     private void Adopt(Candidate c)
     {
         var record = c.Record;
-        using var journal = Journal.Begin(_n.Store, record.Name,
-            JournalEntry.Of("channel", record.Name, record.Index, record.Original, record.Ip, record.Mac, record.KindName, record.Instance));
-        try
+        using var journal = _setup.Begin(record);
+        ChannelSetup.Transact(_n, journal, () =>
         {
             _naming.Claim(journal, record.Ip, record.Mac, record.Name);
             record = _setup.Configure(new Steps(_n.Nl, journal), c.Link, record, c.Routes);
-            string ifup = Path.Combine(_n.Cfg.HooksDir, "ifup.d");
-            if (HookRunner.List(ifup).Count > 0)
-            {
-                journal.Add(JournalEntry.Of("hooks"));
-                HookRunner.RunAll(ifup, ChannelSetup.HookEnvironment(record, "up", null), _n.Cfg.HookTimeout, mustSucceed: true,
-                    started: (pgid, start) => journal.Add(JournalEntry.Of("hookpg", pgid, start)));
-            }
-            journal.Add(JournalEntry.Of("record", record.Name));
-            _n.Store.Save(record);
-            journal.Add(JournalEntry.Of("origin", record.Original, record.Owner, record.Name));
-            _n.Store.SaveOrigin(record.Original, record.Owner, record.Name);
-            journal.Commit();
-        }
-        finally
-        {
-            if (!journal.Committed)
-            {
-                Rollback.Run(_n, journal.Entries);
-                journal.Discard();
-            }
-        }
+            _setup.Finish(journal, record, null);
+        });
         Log.Info("adopted " + record.Describe());
     }
 

@@ -64,6 +64,47 @@ internal sealed class ChannelSetup
         return record;
     }
 
+    /// <summary>
+    /// Runs <paramref name="steps"/> as one transaction: committed when they complete,
+    /// reverted exactly from the journal on any exception (the next call does it after a kill).
+    /// </summary>
+    public static void Transact(Node n, Journal journal, System.Action steps)
+    {
+        try
+        {
+            steps();
+            journal.Commit();
+        }
+        finally
+        {
+            if (!journal.Committed)
+            {
+                Rollback.Run(n, journal.Entries);
+                journal.Discard();
+            }
+        }
+    }
+
+    /// <summary>The end of a set-up: the ifup hooks (each hook's group journaled), then the record and its origin.</summary>
+    public void Finish(Journal journal, ChannelRecord record, IReadOnlyDictionary<string, string>? hookEnv)
+    {
+        string ifup = System.IO.Path.Combine(_n.Cfg.HooksDir, "ifup.d");
+        if (HookRunner.List(ifup).Count > 0)
+        {
+            journal.Add(JournalEntry.Of("hooks"));
+            HookRunner.RunAll(ifup, HookEnvironment(record, "up", hookEnv), _n.Cfg.HookTimeout, mustSucceed: true,
+                started: (pgid, start) => journal.Add(JournalEntry.Of("hookpg", pgid, start)));
+        }
+        journal.Add(JournalEntry.Of("record", record.Name));
+        _n.Store.Save(record);
+        journal.Add(JournalEntry.Of("origin", record.Original, record.Owner, record.Name));
+        _n.Store.SaveOrigin(record.Original, record.Owner, record.Name);
+    }
+
+    /// <summary>The journal of a channel's set-up, headed by what the channel is.</summary>
+    public Journal Begin(ChannelRecord r) =>
+        Journal.Begin(_n.Store, r.Name, JournalEntry.Of("channel", r.Name, r.Index, r.Original, r.Ip, r.Mac, r.KindName, r.Instance));
+
     public static Route HostRoute(IPAddress ip, int index) => new()
     {
         Destination = ip, PrefixLength = 32, OutputIndex = index,

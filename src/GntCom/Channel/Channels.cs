@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using GntCom.Config;
-using GntCom.Hooks;
 using GntCom.Inputs;
 using GntCom.Logging;
 using GntCom.Net;
@@ -104,25 +103,14 @@ public sealed class Channels : IDisposable
             Kind = note != null || req.Kind == ChannelKind.Vif || link.Kind != "tun" ? ChannelKind.Vif : ChannelKind.Tap,
             Owner = req.Owner, Backend = note?.Backend ?? req.Backend,
         };
-        using var journal = Journal.Begin(store, name,
-            JournalEntry.Of("channel", name, link.Index, record.Original, ip, mac, record.KindName, instance));
-        try
+        using var journal = _setup.Begin(record);
+        ChannelSetup.Transact(_n, journal, () =>
         {
             _naming.Claim(journal, ip, mac, name);
             record = _setup.Configure(new Steps(_n.Nl, journal), link, record, routes);
             journal.Add(JournalEntry.Of("dhcp", mac, ip, name));
             AddDhcp(record);
-            string ifup = System.IO.Path.Combine(_n.Cfg.HooksDir, "ifup.d");
-            if (HookRunner.List(ifup).Count > 0)
-            {
-                journal.Add(JournalEntry.Of("hooks"));
-                HookRunner.RunAll(ifup, ChannelSetup.HookEnvironment(record, "up", req.HookEnvironment), _n.Cfg.HookTimeout,
-                    mustSucceed: true, started: (pgid, start) => journal.Add(JournalEntry.Of("hookpg", pgid, start)));
-            }
-            journal.Add(JournalEntry.Of("record", name));
-            store.Save(record);
-            journal.Add(JournalEntry.Of("origin", record.Original, record.Owner, name));
-            store.SaveOrigin(record.Original, record.Owner, name);
+            _setup.Finish(journal, record, req.HookEnvironment);
             if (reservation != null)
             {
                 journal.Add(JournalEntry.Of("reservation", reservation.Name, reservation.Ip, reservation.Mac, reservation.Instance));
@@ -133,16 +121,7 @@ public sealed class Channels : IDisposable
                 journal.Add(JournalEntry.Of("note", note.Index, note.Name, note.Original, note.Backend));
                 store.DeleteNote(note.Index);
             }
-            journal.Commit();
-        }
-        finally
-        {
-            if (!journal.Committed)
-            {
-                Rollback.Run(_n, journal.Entries);
-                journal.Discard();
-            }
-        }
+        });
         Log.Info("up " + record.Describe());
         return record;
     }
@@ -255,23 +234,13 @@ public sealed class Channels : IDisposable
             throw new InvalidInputException("vifname " + Quote.Value(vifname) + " is not a channel name (" + _n.Cfg.InterfacePrefix + "N)");
         Eligibility.Check(_n, link, null);
         using var journal = Journal.Begin(_n.Store, vifname, JournalEntry.Of("routed", link.Index, vifname));
-        try
+        ChannelSetup.Transact(_n, journal, () =>
         {
             var steps = new Steps(_n.Nl, journal);
-            link = steps.Rename(link, vifname);
-            link = steps.SetUp(link);
+            link = steps.SetUp(steps.Rename(link, vifname));
             journal.Add(JournalEntry.Of("notenew", link.Index));
             _n.Store.Save(new VifNote(link.Index, vifname, dev, backend));
-            journal.Commit();
-        }
-        finally
-        {
-            if (!journal.Committed)
-            {
-                Rollback.Run(_n, journal.Entries);
-                journal.Discard();
-            }
-        }
+        });
         Log.Info("online " + vifname + " (was " + dev + "): channel vif up; no guest IP known yet, Ganeti's xen-ifup-os completes it");
         return vifname;
     }
@@ -308,19 +277,7 @@ public sealed class Channels : IDisposable
             ?? (req.DesiredName != null ? _n.Nl.LinkByName(req.DesiredName) : null)
             ?? throw new GntComException("interface " + Quote.Value(req.Interface) + " does not exist");
         using var journal = Journal.Begin(_n.Store, "routed-" + link.Index, JournalEntry.Of("routed", link.Index, link.Name));
-        try
-        {
-            link = routed.Online(new Steps(_n.Nl, journal), link, req, dom0);
-            journal.Commit();
-        }
-        finally
-        {
-            if (!journal.Committed)
-            {
-                Rollback.Run(_n, journal.Entries);
-                journal.Discard();
-            }
-        }
+        ChannelSetup.Transact(_n, journal, () => link = routed.Online(new Steps(_n.Nl, journal), link, req, dom0));
         Log.Info("online routed " + link.Name + (link.Name != req.Interface ? " (was " + req.Interface + ")" : "") + " src " + dom0
             + " ip " + (req.Addresses.Count == 0 ? "(none)" : string.Join(" ", req.Addresses.Select(i => i.Address + "/" + i.PrefixLength))));
         return link.Name;

@@ -170,7 +170,7 @@ internal sealed class Healer
     {
         var link = _n.Nl.LinkByIndex(r.Index);
         if (link == null) return null;
-        using var journal = Journal.Begin(_n.Store, r.Name, JournalEntry.Of("channel", r.Name, r.Index, r.Original, r.Ip, r.Mac, r.KindName, r.Instance));
+        using var journal = _setup.Begin(r);
         try
         {
             var routes = _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, r.Index);
