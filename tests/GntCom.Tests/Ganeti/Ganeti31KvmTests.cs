@@ -121,6 +121,27 @@ public sealed class Ganeti31KvmTests
         Assert.True(check.Code == 0, check.ToString());
     }
 
+    [HostFact("bash", "ip", Dnsmasq)]
+    public void Ten_concurrent_starts_each_get_their_channel_and_DHCP_entry_from_one_dnsmasq()
+    {
+        using var site = new GanetiSite("dhcp = dnsmasq\n");
+        using var node = site.Node();
+        var nics = Enumerable.Range(1, 10).Select(i => new Nic("vm" + i + ".example.org", "169.254.30." + i, "52:54:00:30:00:" + i.ToString("x2"))).ToList();
+        var taps = nics.Select(_ => node.OpenTap()).ToList();
+
+        // Ganeti runs instance starts in parallel (3.1 forks per request, master threads).
+        var runs = nics.Select((nic, i) => System.Threading.Tasks.Task.Run(() => node.KvmIfup(taps[i], nic))).ToArray();
+        System.Threading.Tasks.Task.WaitAll(runs);
+        foreach (var r in runs) Assert.True(r.Result.Code == 0, r.Result.ToString());
+
+        for (int i = 0; i < nics.Count; i++) node.AssertChannel(taps[i], nics[i]);
+        Assert.Equal(nics.Select(n => n.Mac + "," + n.Ip).OrderBy(l => l, StringComparer.Ordinal), HostsLines(node));
+        var dnsmasqs = node.Ns.Pids().Select(int.Parse).Where(Processes.IsLiveDnsmasq).ToList();
+        Assert.Equal(new[] { node.DnsmasqPid() }, dnsmasqs);
+        var check = node.Admin("check");
+        Assert.True(check.Code == 0, check.ToString());
+    }
+
     [HostTheory("bash", "ip")]
     [InlineData("169.254.1.300")]   // not an IPv4 address
     [InlineData("192.0.2.7")]       // outside the channel network
