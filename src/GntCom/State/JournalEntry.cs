@@ -14,7 +14,7 @@ namespace GntCom.State;
 /// </summary>
 public sealed record JournalEntry(string Verb, IReadOnlyList<string> Args)
 {
-    // Token kinds: n interface name, i positive int, u unsigned int, p IPv4, a IPv4 or
+    // Token kinds: n interface name, i positive int, o owner (a pid, or 0 for none), u unsigned int, p IPv4, a IPv4 or
     // IPv6, m MAC, c IPv4 or MAC, v sysctl value (digits), k one word of a fixed set, S instance name or
     // "-" for none, x xenbus path, f address family (ipv4/ipv6), y sysctl key.
     private static readonly Dictionary<string, string> Schemas = new(StringComparer.Ordinal)
@@ -38,7 +38,7 @@ public sealed record JournalEntry(string Verb, IReadOnlyList<string> Args)
         ["reservation"] = "npmS",   // name ip mac instance|-
         ["note"] = "innx",          // a note consumed: ifindex name original backend
         ["notenew"] = "i",          // a note written: ifindex
-        ["origin"] = "nin",         // original owner name
+        ["origin"] = "non",         // original owner name (owner 0: an adopted channel has no caller)
     };
 
     private static readonly HashSet<string> SysctlKeys = new(StringComparer.Ordinal) { "forwarding", "rp_filter", "proxy_arp", "disable_ipv6" };
@@ -86,6 +86,7 @@ public sealed record JournalEntry(string Verb, IReadOnlyList<string> Args)
             {
                 'n' => IsInterfaceName(tok),
                 'i' => IsNumber(tok, int.MaxValue) && tok != "0",
+                'o' => IsNumber(tok, int.MaxValue),
                 'u' => IsNumber(tok, ulong.MaxValue),
                 'p' => Ipv4.TryParse(tok) != null,
                 'a' => Ipv4.TryParse(tok) != null || tok.Contains(':') && IPAddress.TryParse(tok, out var v6) && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6,

@@ -24,6 +24,15 @@ public sealed class StateTextTests
         Assert.Equal(r, back);
     }
 
+    [Fact]
+    public void Journal_origin_lines_take_owner_0_of_an_adopted_channel_but_no_garbage()
+    {
+        Assert.Equal("origin gnt.com.0 0 gnt.com.0", JournalEntry.Of("origin", "gnt.com.0", 0, "gnt.com.0").ToString());
+        Assert.Equal(4242, JournalEntry.Parse("origin tap0 4242 gnt.com.1").Int(1));
+        Assert.Throws<InvalidInputException>(() => JournalEntry.Parse("origin tap0 -1 gnt.com.1"));
+        Assert.Throws<InvalidInputException>(() => JournalEntry.Parse("origin tap0 99999999999 gnt.com.1"));
+    }
+
     [Theory]
     [InlineData("gnt.com.3", "name=gnt.com.4\noriginal=tap0\nifindex=7\nip=169.254.1.2\nmac=52:54:00:12:34:56\nstate=up\n", "names 'gnt.com.4'")]
     [InlineData("gnt.com.3", "name=gnt.com.3\noriginal=tap0\nifindex=7\nip=8.8.8.8\nmac=52:54:00:12:34:56\nstate=up\n", "outside the channel network")]

@@ -1,0 +1,94 @@
+using System;
+using System.IO;
+using GntCom.Tests.Infrastructure;
+using GntCom.Tests.Operators;
+
+namespace GntCom.Tests.Ganeti;
+
+/// <summary>
+/// What a Ganeti cluster's nodes share in a test: GntCom installed with `make install
+/// PREFIX=DIR SYSCONFDIR=DIR/etc`, its installed gnt-com.conf pointed into a sandbox
+/// (state, hooks), /etc/ganeti emulated by CONF_DIR = DIR/etc/ganeti holding the two
+/// documented `ln -s` links to the installed shims, and Ganeti's PKGLIBDIR scripts
+/// (kvm-ifup of 3.1, kvm-nic-setup of master) emulated in DIR/lib/ganeti. Nodes (network
+/// namespaces) are made with <see cref="Node"/>; state is per namespace, so each node
+/// keeps its own.
+/// </summary>
+public sealed class GanetiSite : IDisposable
+{
+    private readonly string _installedConfig;
+
+    public GanetiSite(string config = "dhcp = off\n")
+    {
+        Install = new Installation();
+        try
+        {
+            Sandbox = new Sandbox("");
+            _installedConfig = File.ReadAllText(Install.Config);
+            SetConfig(config);
+
+            ConfDir = Path.Combine(Install.SysConfDir, "ganeti");
+            Directory.CreateDirectory(ConfDir);
+            // The admin's wiring, exactly as documented.
+            Proc.Must("ln", "-s", Install.Shim("kvm-ifup-os"), Path.Combine(ConfDir, "kvm-ifup-os"));
+            Proc.Must("ln", "-s", Install.Shim("xen-ifup-os"), Path.Combine(ConfDir, "xen-ifup-os"));
+
+            string lib = Path.Combine(Install.Dir, "lib", "ganeti");
+            Directory.CreateDirectory(lib);
+            KvmIfup = Executable(Path.Combine(lib, "kvm-ifup"), GanetiCallers.KvmIfup31(ConfDir));
+            KvmNicSetup = Executable(Path.Combine(lib, "kvm-nic-setup"), GanetiCallers.KvmNicSetupMaster(ConfDir));
+        }
+        catch
+        {
+            Sandbox?.Dispose();
+            Install.Dispose();
+            throw;
+        }
+    }
+
+    public Installation Install { get; }
+    public Sandbox Sandbox { get; }
+
+    /// <summary>The emulated /etc/ganeti.</summary>
+    public string ConfDir { get; }
+
+    /// <summary>Ganeti 3.1's PKGLIBDIR/kvm-ifup (emulated).</summary>
+    public string KvmIfup { get; }
+
+    /// <summary>Ganeti master's PKGLIBDIR/kvm-nic-setup (emulated).</summary>
+    public string KvmNicSetup { get; }
+
+    public string ConfigPath => Install.Config;
+    public string GntCom => Path.Combine(Install.Prefix, "sbin", "gnt-com");
+    public string VifScript => Path.Combine(Install.Prefix, "sbin", "vif-gnt-com");
+    public string GntComIfup => Path.Combine(Install.Prefix, "sbin", "gnt-com-ifup");
+
+    /// <summary>The installed config as `make install` wrote it, then the sandbox's paths and <paramref name="extra"/>.</summary>
+    public void SetConfig(string extra) =>
+        File.WriteAllText(Install.Config, _installedConfig + "\n# the test's sandbox\nstate_dir = " + Sandbox.StateDir
+            + "\nhooks_dir = " + Sandbox.HooksDir + "\nsyslog_socket = off\n" + extra);
+
+    /// <summary>The admin's CONF_DIR/kvm-vif-bridge: records that it ran (and what the channel looked like then) in the returned file.</summary>
+    public string InstallKvmVifBridge()
+    {
+        string marker = Path.Combine(Sandbox.Dir, "kvm-vif-bridge.ran");
+        Executable(Path.Combine(ConfDir, "kvm-vif-bridge"),
+            "#!/bin/sh\n{ echo \"kvm-vif-bridge INTERFACE=$INTERFACE IP=$IP\"; ip -4 route show dev \"$INTERFACE\"; } >> '" + marker + "'\n");
+        return marker;
+    }
+
+    public GanetiNode Node(string role = "node") => new(this, role);
+
+    private static string Executable(string path, string text)
+    {
+        File.WriteAllText(path, text);
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        Sandbox.Dispose();
+        Install.Dispose();
+    }
+}

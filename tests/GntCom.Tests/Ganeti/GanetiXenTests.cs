@@ -1,0 +1,113 @@
+using System;
+using System.IO;
+using System.Linq;
+using GntCom.Tests.Infrastructure;
+using Xunit;
+
+namespace GntCom.Tests.Ganeti;
+
+/// <summary>
+/// Ganeti on Xen: the channel vif's spec is `vifname=gnt.com.N` with no ip=; libxl runs the
+/// hotplug script (here the installed vif-gnt-com) `online` inside `xl create`, then Ganeti
+/// runs /etc/ganeti/xen-ifup-os through `sh -c` with the NIC environment. No down from
+/// Ganeti: libxl's `offline` on domain destruction is the teardown.
+/// </summary>
+public sealed class GanetiXenTests
+{
+    private const string Dnsmasq = "/usr/sbin/dnsmasq";
+
+    [HostFact("bash", "ip", "xenstore-read", "busybox", Dnsmasq)]
+    public void Libxl_online_then_xen_ifup_os_make_a_working_vif_channel_and_libxl_offline_removes_it()
+    {
+        using var site = new GanetiSite("dhcp = dnsmasq\n");
+        string kindFile = Path.Combine(site.Sandbox.Dir, "hook-saw");
+        site.Sandbox.Hook("ifup.d", "50-kind", "echo \"$INTERFACE $GNT_COM_KIND\" >> '" + kindFile + "'");
+        using var dom0 = new XenDom0(site);
+        var node = dom0.Node;
+        var vm = new Nic("xen1.example.org", "169.254.9.1", "52:54:00:09:00:01");
+
+        var d = dom0.Create(7, vm);
+        Assert.Equal("gnt.com.0", d.VifName);
+        var online = dom0.Hotplug("online", d);
+        Assert.True(online.Code == 0, online.ToString());
+        Assert.False(node.Ns.LinkExists(d.Vif));
+        Assert.Matches(@"<[^>]*\bUP\b[^>]*>", node.Ns.Ip("-o", "link", "show", "dev", d.VifName));
+        Assert.Equal("connected", dom0.Store.Read(d.Backend + "/hotplug-status"));
+        Assert.Null(dom0.Store.Read(d.Backend + "/hotplug-error"));
+        Assert.Empty(node.Records());
+        Assert.DoesNotContain("inet ", node.Addresses(d.VifName));
+
+        // After `xl create`, Ganeti runs xen-ifup-os for the NIC.
+        var ifup = node.XenIfupOs(d.VifName, vm);
+        Assert.True(ifup.Code == 0, ifup.ToString());
+        node.AssertChannel(d.VifName, vm);
+        Assert.Contains("kind=vif", node.Record(d.VifName));
+        Assert.Contains("instance=xen1.example.org", node.Record(d.VifName));
+        var status = node.Admin("status");
+        Assert.True(status.Code == 0, status.ToString());
+        var row = status.Out.Split('\n').Single(l => l.StartsWith("gnt.com.0 ", StringComparison.Ordinal));
+        Assert.Equal(new[] { "gnt.com.0", "vif7.0", "169.254.9.1", "52:54:00:09:00:01", "xen1.example.org", "vif", "up" },
+            row.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("gnt.com.0 vif\n", File.ReadAllText(kindFile));
+        Assert.Equal("52:54:00:09:00:01,169.254.9.1\n", node.HostsFile);
+
+        // The guest leases its address and talks to the host; the host reaches the guest.
+        var lease = d.Guest.Dhcp();
+        Assert.NotNull(lease);
+        Assert.Equal("169.254.9.1", lease!["ip"]);
+        using (var hostService = InNamespace.TcpListen(node.Ns, "169.254.169.254", 80))
+        {
+            Exchange.AcceptEcho(hostService);
+            Assert.Equal("ECHO from 169.254.9.1: GET /", InNamespace.TcpRoundTrip(d.Guest.Ns, "169.254.169.254", 80, "GET /"));
+        }
+        using (var guestService = InNamespace.TcpListen(d.Guest.Ns, "169.254.9.1", 22))
+        {
+            Exchange.AcceptEcho(guestService);
+            Assert.Equal("ECHO from 169.254.169.254: hello", InNamespace.TcpRoundTrip(node.Ns, "169.254.9.1", 22, "hello"));
+        }
+        var check = node.Admin("check");
+        Assert.True(check.Code == 0, check.ToString());
+
+        // The domain is destroyed: libxl runs offline (vif= still names vif7.0), then netback unregisters it.
+        var offline = dom0.Hotplug("offline", d);
+        Assert.True(offline.Code == 0, offline.ToString());
+        Assert.Empty(node.Records());
+        Assert.DoesNotContain(node.Ns.Routes(), r => r.StartsWith("169.254.9.1 ", StringComparison.Ordinal));
+        Assert.Equal("", node.HostsFile);
+        Assert.Equal(0, node.DnsmasqPid());
+        node.AssertNothingConfigured(d.VifName);
+        dom0.Unregister(d);
+        check = node.Admin("check");
+        Assert.True(check.Code == 0, check.ToString());
+    }
+
+    [HostFact("bash", "ip", "xenstore-read")]
+    public void Libxl_offline_after_netback_already_removed_the_vif_still_tears_the_channel_down()
+    {
+        using var site = new GanetiSite();
+        using var dom0 = new XenDom0(site);
+        var node = dom0.Node;
+        var vm = new Nic("xen2.example.org", "169.254.9.2", "52:54:00:09:00:02");
+        var d = dom0.Create(8, vm);
+        Assert.Equal(0, dom0.Hotplug("online", d).Code);
+        Assert.Equal(0, node.XenIfupOs(d.VifName, vm, master: true).Code);
+        node.AssertChannel(d.VifName, vm);
+
+        // The frontend closed with online=0: netback unregistered the netdev before libxl's offline.
+        dom0.Unregister(d);
+        var offline = dom0.Hotplug("offline", d);
+        Assert.True(offline.Code == 0, offline.ToString());
+        Assert.Empty(node.Records());
+        Assert.Empty(node.IsolationRules());
+        var check = node.Admin("check");
+        Assert.True(check.Code == 0, check.ToString());
+
+        // The same guest comes back (xl create again): its IP and MAC are free.
+        var again = dom0.Create(9, vm);
+        Assert.Equal("gnt.com.0", again.VifName);
+        Assert.Equal(0, dom0.Hotplug("online", again).Code);
+        var ifup = node.XenIfupOs(again.VifName, vm);
+        Assert.True(ifup.Code == 0, ifup.ToString());
+        node.AssertChannel(again.VifName, vm);
+    }
+}

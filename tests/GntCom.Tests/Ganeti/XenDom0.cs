@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using GntCom.Tests.Infrastructure;
+using GntCom.Tests.Xen;
+
+namespace GntCom.Tests.Ganeti;
+
+/// <summary>
+/// A Xen dom0 that Ganeti drives: a node, our xenstore server, and per domain a veth pair
+/// standing in for netback (host end vifD.N, created down; its peer eth0 in the guest's
+/// namespace). <see cref="Create"/> does what Ganeti's config and `xl create` leave
+/// behind for the channel NIC before the hotplug script runs; <see cref="Hotplug"/> runs
+/// the vif script as libxl does.
+/// </summary>
+public sealed class XenDom0 : IDisposable
+{
+    public XenDom0(GanetiSite site)
+    {
+        Site = site;
+        Node = site.Node("dom0");
+        try
+        {
+            Store = new XenstoreServer(Path.Combine(site.Sandbox.Dir, "xenstored.socket"));
+        }
+        catch
+        {
+            Node.Dispose();
+            throw;
+        }
+    }
+
+    public GanetiSite Site { get; }
+    public GanetiNode Node { get; }
+    public XenstoreServer Store { get; }
+
+    /// <summary>A domain's channel vif: netback's name, the vifname Ganeti asked for, and the guest behind it.</summary>
+    public sealed record Domain(int DomId, int DevId, string Vif, string VifName, GuestVm Guest)
+    {
+        public string Backend => "/local/domain/0/backend/vif/" + DomId + "/" + DevId;
+    }
+
+    private readonly List<GuestVm> _guests = new();
+
+    /// <summary>
+    /// Ganeti's _WriteNicConfig names the channel vif (GenerateTapName) and writes
+    /// `mac=.., vifname=gnt.com.N, script=..` with no ip=; libxl writes the backend nodes
+    /// (bridge defaults to xenbr0, hotplug-status ""); netback creates vifD.N.
+    /// </summary>
+    public Domain Create(int domId, Nic nic, int devId = 0)
+    {
+        string vifname = Node.GenerateTapName();
+        string vif = "vif" + domId + "." + devId;
+        var guest = new GuestVm(Node, vif, nic.Mac);
+        _guests.Add(guest);
+        Store.Write("/local/domain/" + domId + "/name", nic.Instance);
+        var d = new Domain(domId, devId, vif, vifname, guest);
+        foreach (var (key, value) in new[]
+        {
+            ("frontend", "/local/domain/" + domId + "/device/vif/" + devId), ("frontend-id", domId.ToString()),
+            ("online", "1"), ("state", "2"), ("script", Site.VifScript), ("mac", nic.Mac), ("vifname", vifname),
+            ("bridge", "xenbr0"), ("type", "vif"), ("handle", devId.ToString()), ("hotplug-status", ""),
+        })
+            Store.Write(d.Backend + "/" + key, value);
+        return d;
+    }
+
+    /// <summary>
+    /// libxl's hotplug call: `SCRIPT ACTION type_if=vif` (argv[0] the store's `script`),
+    /// xl's environment (the node daemon's, LC_ALL=C, no /sbin added) plus script,
+    /// XENBUS_TYPE, XENBUS_PATH (relative), XENBUS_BASE_PATH, netdev (no gatewaydev: empty)
+    /// and vif=vifD.N; stdin /dev/null, stdout onto stderr; noded's umask (xl is its child). XENSTORED_PATH points
+    /// libxenstore at our server; GNT_COM_CONF names the installed config, which outside
+    /// the default /etc layout the admin sets for xl (README: Install).
+    /// </summary>
+    public ProcResult Hotplug(string action, Domain d)
+    {
+        string script = Store.Read(d.Backend + "/script")!;
+        var env = GanetiCallers.NodeDaemonEnvironment();
+        env["PATH"] = "/usr/bin:/bin";
+        env["GNT_COM_CONF"] = Site.ConfigPath;
+        env["XENSTORED_PATH"] = Store.SocketPath;
+        env["script"] = script;
+        env["XENBUS_TYPE"] = "vif";
+        env["XENBUS_PATH"] = "backend/vif/" + d.DomId + "/" + d.DevId;
+        env["XENBUS_BASE_PATH"] = "backend";
+        env["netdev"] = "";
+        env["vif"] = d.Vif;
+        return Node.Ns.Exec("/bin/sh", GanetiCallers.AsNodeDaemon(env,
+            "/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null 1>&2", script, action, "type_if=vif"));
+    }
+
+    /// <summary>netback unregisters the vif (the domain is gone).</summary>
+    public void Unregister(Domain d)
+    {
+        foreach (string name in new[] { d.VifName, d.Vif })
+            if (Node.Ns.LinkExists(name)) { Node.Ns.Ip("link", "del", "dev", name); return; }
+    }
+
+    public void Dispose()
+    {
+        foreach (var g in _guests) g.Dispose();
+        Store.Dispose();
+        Node.Dispose();
+    }
+}
