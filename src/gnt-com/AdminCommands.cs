@@ -84,6 +84,9 @@ internal static class AdminCommands
         string prefix = plan.DryRun ? "would " : "";
         foreach (string a in plan.Actions) Console.Out.WriteLine(prefix + a);
         foreach (string s in plan.Skipped) Console.Out.WriteLine("skipped " + s);
+        if (plan.Failed.Count > 0)
+            throw new GntComException("could not adopt " + string.Join("; ", plan.Failed)
+                + " (Ganeti's dnsmasq was left running; fix this and run adopt again)");
         if (plan.Actions.Count == 0) Console.Out.WriteLine("nothing to adopt");
         if (!plan.DryRun && plan.Actions.Count > 0)
             Console.Out.WriteLine("done; now link GntCom's kvm-ifup-os and xen-ifup-os into /etc/ganeti (see gnt-com(8)), or Ganeti's own scripts will restart their dnsmasq");

@@ -15,7 +15,7 @@ using GntCom.State;
 namespace GntCom.Channel;
 
 /// <summary>What `gnt-com adopt` did (or, with --dry-run, would do).</summary>
-public sealed record AdoptionPlan(List<string> Actions, List<string> Skipped, bool DryRun);
+public sealed record AdoptionPlan(List<string> Actions, List<string> Skipped, List<string> Failed, bool DryRun);
 
 /// <summary>
 /// Takes over a live node whose channel interfaces Ganeti's own ifup-os scripts configured:
@@ -95,7 +95,8 @@ internal sealed class Adoption
         if (ganetiPid != 0) actions.Add("stop Ganeti's dnsmasq (pid " + ganetiPid + ", " + Path.Combine(runDir, "dnsmasq.pid") + ")");
         if (cfg.Dhcp != DhcpProvider.Off && (candidates.Count > 0 || ganetiPid != 0))
             actions.Add("serve the guests' leases from GntCom's dnsmasq");
-        if (dryRun) return new AdoptionPlan(actions, skipped, true);
+        var failed = new List<string>();
+        if (dryRun) return new AdoptionPlan(actions, skipped, failed, true);
 
         foreach (var c in candidates)
         {
@@ -106,8 +107,15 @@ internal sealed class Adoption
             catch (GntComException e)
             {
                 actions.Remove(actions.First(a => a.StartsWith("adopt " + c.Link.Name + ":", StringComparison.Ordinal)));
-                skipped.Add(c.Link.Name + ": " + e.Message);
+                failed.Add(c.Link.Name + ": " + e.Message);
             }
+        }
+        if (failed.Count > 0)
+        {
+            // Ganeti's dnsmasq still serves every guest, the ones not adopted included: it
+            // stays until a later adopt takes them all.
+            actions.RemoveAll(a => a.StartsWith("stop Ganeti's dnsmasq", StringComparison.Ordinal) || a.StartsWith("serve the guests'", StringComparison.Ordinal));
+            return new AdoptionPlan(actions, skipped, failed, false);
         }
         if (ganetiPid != 0)
         {
@@ -119,7 +127,7 @@ internal sealed class Adoption
             var live = _n.Store.Records().Where(r => !r.Pending && _n.Nl.LinkByIndex(r.Index)?.Name == r.Name).ToList();
             _n.Dhcp.Sync(live);
         }
-        return new AdoptionPlan(actions, skipped, false);
+        return new AdoptionPlan(actions, skipped, failed, false);
     }
 
     private void Adopt(Candidate c)

@@ -233,6 +233,18 @@ public sealed class Channels : IDisposable
         if (!_n.Cfg.IsChannelName(vifname))
             throw new InvalidInputException("vifname " + Quote.Value(vifname) + " is not a channel name (" + _n.Cfg.InterfacePrefix + "N)");
         Eligibility.Check(_n, link, null);
+        if (_n.Nl.LinkByName(vifname) is Link taken && taken.Index != link.Index)
+        {
+            // A Xen live migration's target may have the source's vifname in use already.
+            // Ganeti sets the channel up later by that name (xen-ifup-os), which refuses an
+            // interface that is not this guest's: here the vif only keeps its own name and
+            // comes up, and the domain is not failed for it.
+            using var upOnly = Journal.Begin(_n.Store, "routed-" + link.Index, JournalEntry.Of("routed", link.Index, link.Name));
+            ChannelSetup.Transact(_n, upOnly, () => link = new Steps(_n.Nl, upOnly).SetUp(link));
+            Log.Error("online " + dev + ": vifname " + vifname + " is taken by another interface: " + dev
+                + " keeps its name and gets no channel (the guest's channel is not set up on this node)");
+            return dev;
+        }
         using var journal = Journal.Begin(_n.Store, vifname, JournalEntry.Of("routed", link.Index, vifname));
         ChannelSetup.Transact(_n, journal, () =>
         {

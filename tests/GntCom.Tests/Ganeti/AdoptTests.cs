@@ -89,6 +89,38 @@ public sealed class AdoptTests
         Assert.Equal("169.254.4.1", guestA.Dhcp(requestIp: "169.254.4.1")?["ip"]);
     }
 
+    [HostFact("bash", "ip", "busybox", Dnsmasq)]
+    public void A_guest_that_cannot_be_adopted_fails_adopt_and_keeps_ganetis_dnsmasq_serving()
+    {
+        using var site = new GanetiSite("dhcp = dnsmasq\n");
+        using var node = site.Node();
+        var ganeti = new GanetiOwnIfupOs(node, Path.Combine(site.Sandbox.Dir, "ganeti-run"));
+        var a = new Nic("vm-a.example.org", "169.254.4.11", "52:54:00:04:00:11");
+        using var guestA = new GuestVm(node, node.GenerateTapName(), a.Mac);
+        ganeti.Up(guestA.HostEnd, a);
+        int ganetiDnsmasq = ganeti.DnsmasqPid();
+        Assert.NotEqual(0, ganetiDnsmasq);
+        // The admin's firewall hook cannot do its work: the adoption of gnt.com.0 fails.
+        site.Sandbox.Hook("ifup.d", "20-firewall", "echo 'no nft table' >&2; exit 4");
+
+        var adopt = node.Admin("adopt", "--ganeti-run-dir", ganeti.RunDir);
+        Assert.Equal(1, adopt.Code);
+        Assert.Contains("gnt-com: error: could not adopt gnt.com.0: hook ", adopt.Err);
+        Assert.Contains("failed with exit code 4 (Ganeti's dnsmasq was left running", adopt.Err);
+        Assert.Empty(node.Records());
+        Assert.Equal(ganetiDnsmasq, ganeti.DnsmasqPid());
+        Assert.Equal(0, node.DnsmasqPid());
+        Assert.Equal("169.254.4.11", guestA.Dhcp(requestIp: "169.254.4.11")?["ip"]);
+
+        // Fixed, adopt again: now it takes over.
+        File.Delete(Path.Combine(site.Sandbox.HooksDir, "ifup.d", "20-firewall"));
+        var again = node.Admin("adopt", "--ganeti-run-dir", ganeti.RunDir);
+        Assert.True(again.Code == 0, again.ToString());
+        Assert.Equal(new[] { "gnt.com.0" }, node.Records());
+        Assert.Equal(0, ganeti.DnsmasqPid());
+        Assert.NotEqual(0, node.DnsmasqPid());
+    }
+
     /// <summary>What adoption may change on the node: links, addresses, routes, rules, the channel interfaces' sysctls.</summary>
     private static string Snapshot(GanetiNode node)
     {

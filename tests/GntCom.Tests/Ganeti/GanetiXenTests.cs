@@ -110,4 +110,30 @@ public sealed class GanetiXenTests
         Assert.True(ifup.Code == 0, ifup.ToString());
         node.AssertChannel(again.VifName, vm);
     }
+
+    [HostFact("bash", "ip", "xenstore-read")]
+    public void A_migration_target_whose_vifname_is_taken_brings_the_vif_up_without_a_channel_and_without_failing()
+    {
+        using var site = new GanetiSite();
+        using var dom0 = new XenDom0(site);
+        var node = dom0.Node;
+        var local = new Nic("here.example.org", "169.254.9.3", "52:54:00:09:00:03");
+        var d1 = dom0.Create(10, local);
+        Assert.Equal(0, dom0.Hotplug("online", d1).Code);
+        Assert.Equal(0, node.XenIfupOs(d1.VifName, local).Code);
+        node.AssertChannel(d1.VifName, local);
+
+        // xl migrate-receive uses the source's config: its vifname is this node's gnt.com.0.
+        var incoming = new Nic("moved.example.org", "169.254.9.4", "52:54:00:09:00:04");
+        var d2 = dom0.Create(11, incoming);
+        dom0.Store.Write(d2.Backend + "/vifname", d1.VifName);
+        var online = dom0.Hotplug("online", d2);
+        Assert.True(online.Code == 0, online.ToString());
+        Assert.Contains("vifname gnt.com.0 is taken by another interface: vif11.0 keeps its name and gets no channel", online.Err);
+        Assert.Equal("connected", dom0.Store.Read(d2.Backend + "/hotplug-status"));
+        Assert.Matches(@"<[^>]*\bUP\b[^>]*>", node.Ns.Ip("-o", "link", "show", "dev", d2.Vif));
+        // This node's own guest keeps its channel, untouched.
+        node.AssertChannel(d1.VifName, local);
+        Assert.Equal(new[] { "gnt.com.0" }, node.Records());
+    }
 }
