@@ -5,7 +5,7 @@ CONFIG := Release
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
 
-CORE_SRC := $(shell find src/GntCom -name '*.cs' -o -name '*.csproj') Directory.Build.props Directory.Packages.props src/Executable.props
+CORE_SRC := $(shell find src/GntCom -name '*.cs' -o -name '*.csproj' -o -name '*.xml') Directory.Build.props Directory.Packages.props src/Executable.props
 BINS     := $(OUT)/gnt-com-ifup $(OUT)/gnt-com-ifdown $(OUT)/vif-gnt-com $(OUT)/gnt-com
 
 PUBLISH = $(DOTNET) publish $< -c $(CONFIG) -o $(OUT) --nologo -v quiet -clp:NoSummary && rm -f $(OUT)/*.dbg $(OUT)/*.pdb

@@ -35,16 +35,38 @@ internal sealed unsafe class SyslogTarget : Target
         if (_fd < 0 && !Connect()) return;
         int severity = logEvent.Level == LogLevel.Fatal ? 2 : logEvent.Level == LogLevel.Error ? 3
             : logEvent.Level == LogLevel.Warn ? 4 : logEvent.Level == LogLevel.Info ? 6 : 7;
-        var now = DateTime.Now;
         string line = "<" + (FacilityDaemon * 8 + severity).ToString(CultureInfo.InvariantCulture) + ">"
-            + now.ToString("MMM", CultureInfo.InvariantCulture) + " "
-            + now.Day.ToString(CultureInfo.InvariantCulture).PadLeft(2) + " "
-            + now.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " "
+            + Timestamp(logEvent.TimeStamp) + " "
             + _tag + "[" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "]: "
             + Log.OneLine(logEvent.FormattedMessage);
         byte[] bytes = Encoding.UTF8.GetBytes(line);
         fixed (byte* p = bytes)
             Libc.Send(_fd, p, (nuint)bytes.Length, Libc.MSG_DONTWAIT);
+    }
+
+    /// <summary>
+    /// "Mmm dd hh:mm:ss" (day padded with a space) of the event's local time (NLog stamps each
+    /// event with DateTime.Now). Built by hand: DateTime's format-string machinery costs ~20k
+    /// instructions on its first use, a tenth of what the whole syslog copy costs otherwise.
+    /// </summary>
+    internal static string Timestamp(DateTime t)
+    {
+        const string months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+        Span<char> s = stackalloc char[15];
+        months.AsSpan((t.Month - 1) * 3, 3).CopyTo(s);
+        s[3] = ' ';
+        s[4] = t.Day < 10 ? ' ' : (char)('0' + t.Day / 10);
+        s[5] = (char)('0' + t.Day % 10);
+        s[6] = ' ';
+        s[7] = (char)('0' + t.Hour / 10);
+        s[8] = (char)('0' + t.Hour % 10);
+        s[9] = ':';
+        s[10] = (char)('0' + t.Minute / 10);
+        s[11] = (char)('0' + t.Minute % 10);
+        s[12] = ':';
+        s[13] = (char)('0' + t.Second / 10);
+        s[14] = (char)('0' + t.Second % 10);
+        return new string(s);
     }
 
     private bool Connect()
