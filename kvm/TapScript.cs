@@ -29,10 +29,10 @@ internal static class TapScript
             switch (args[i])
             {
                 case "-h" or "--help":
-                    Console.Out.Write(Usage(program));
+                    Entry.Print(Usage(program));
                     return Entry.Ok;
                 case "--version":
-                    Console.Out.WriteLine(program + " " + Entry.Version);
+                    Entry.Print(program + " " + Entry.Version + "\n");
                     return Entry.Ok;
                 case "--config" when i + 1 < args.Length:
                     configPath = args[++i];

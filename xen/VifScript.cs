@@ -38,8 +38,8 @@ internal static class VifScript
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
-            if (a is "-h" or "--help") { Console.Out.Write(Usage); return Entry.Ok; }
-            if (a == "--version") { Console.Out.WriteLine(Program + " " + Entry.Version); return Entry.Ok; }
+            if (a is "-h" or "--help") { Entry.Print(Usage); return Entry.Ok; }
+            if (a == "--version") { Entry.Print(Program + " " + Entry.Version + "\n"); return Entry.Ok; }
             if (a == "--config" && i + 1 < args.Length) { configPath = args[++i]; continue; }
             int eq = a.IndexOf('=');
             if (eq > 0 && IsVariableName(a[..eq])) { vars[a[..eq]] = a[(eq + 1)..]; continue; }

@@ -55,6 +55,9 @@ public static class Entry
         typeof(Entry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0]
         ?? "0.0.0";
 
+    /// <summary>Writes to stdout without System.Console (which a hypervisor call would pay for at start-up).</summary>
+    public static void Print(string text) => Interop.Libc.WriteAll(1, System.Text.Encoding.UTF8.GetBytes(text));
+
     /// <summary>An environment variable, null when unset or empty.</summary>
     public static string? Env(string name)
     {

@@ -82,18 +82,19 @@ public sealed class GntComConfig
             if (!required) path = DefaultPath;
         }
         var cfg = new GntComConfig();
-        string text;
+        string? text;
         try
         {
-            text = File.ReadAllText(path!);
+            text = Interop.Libc.ReadTextFile(path!);
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException && !required)
+        catch (GntComException e)
         {
-            return cfg;
+            throw new InvalidInputException("config " + Quote.Value(path) + ": " + e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (text == null)
         {
-            throw new InvalidInputException("config " + Quote.Value(path) + ": cannot read: " + e.Message);
+            if (!required) return cfg;
+            throw new InvalidInputException("config " + Quote.Value(path) + ": cannot read: no such file");
         }
         cfg.Parse(text, path!);
         cfg.Source = path!;

@@ -27,6 +27,7 @@ public static class HookRunner
     public static List<string> List(string dir)
     {
         var hooks = new List<string>();
+        if (!Libc.IsDirectory(dir)) return hooks; // no hooks: the common case, without an exception
         string[] files;
         try { files = Directory.GetFiles(dir); }
         catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException) { return hooks; }

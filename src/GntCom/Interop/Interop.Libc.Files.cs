@@ -70,6 +70,29 @@ internal static unsafe partial class Libc
 
     public const int LOCK_NB = 4;
 
+    /// <summary>A small file's text (config, /proc), or null when it does not exist; other errors throw naming it.</summary>
+    public static string? ReadTextFile(string path)
+    {
+        int fd = OpenAt(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            int errno = Errno;
+            if (errno is Interop.Errno.ENOENT or Interop.Errno.ENOTDIR) return null;
+            throw new GntComException("cannot read " + path + ": " + Interop.Errno.Describe(errno));
+        }
+        try
+        {
+            return State.StateDirectory.ReadAll(fd, path);
+        }
+        finally
+        {
+            Close(fd);
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> exists (following symlinks) and is a directory.</summary>
+    public static bool IsDirectory(string path) => FStatAt(AT_FDCWD, path, out var st, 0) == 0 && st.IsDirectory;
+
     /// <summary>Writes all of <paramref name="data"/> or throws naming <paramref name="path"/>.</summary>
     public static void WriteAllOrThrow(int fd, ReadOnlySpan<byte> data, string path)
     {

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 
 namespace GntCom.Net;
 
@@ -17,17 +16,17 @@ public static class NetNamespace
     public static (ulong Inode, bool IsInitial) Current()
     {
         ulong self = InitialInode;
-        try
-        {
-            string? link = new FileInfo("/proc/self/ns/net").LinkTarget;
-            if (link != null && link.StartsWith("net:[", StringComparison.Ordinal) && link.EndsWith(']')
-                && ulong.TryParse(link.AsSpan(5, link.Length - 6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong inode))
-                self = inode;
-        }
-        catch (IOException)
-        {
-            // No /proc: treat as the host's namespace.
-        }
+        string? link = ReadLink("/proc/self/ns/net"); // no /proc: treated as the host's namespace
+        if (link != null && link.StartsWith("net:[", StringComparison.Ordinal) && link.EndsWith(']')
+            && ulong.TryParse(link.AsSpan(5, link.Length - 6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong inode))
+            self = inode;
         return (self, self == InitialInode);
+    }
+
+    private static unsafe string? ReadLink(string path)
+    {
+        byte* buf = stackalloc byte[64];
+        nint n = Interop.Libc.ReadLinkAt(Interop.Libc.AT_FDCWD, path, buf, 64);
+        return n <= 0 ? null : System.Text.Encoding.ASCII.GetString(buf, (int)n);
     }
 }
