@@ -2,9 +2,10 @@
 # make bench: what a hypervisor call costs, as one table (printed, and written to
 # bench-results/STAMP.md and .csv). Every ratio is taken within this one run, from medians.
 #   (a) KVM: one more guest's channel up + down (gnt-com-ifup, gnt-com-ifdown; DHCP off)
-#       with N channels already up, for each N in $BENCH_SIZES; ratio to N=0
+#       with N channels already up, for each N in $BENCH_SIZES; ratio to a twin namespace
+#       with 0 channels, measured alternately with it (twin, N, twin, N)
 #   (b) the host's own route lookup: ns per unconnected UDP sendto() to an address routed
-#       out a sink interface, with 0 and with N channels up
+#       out a sink interface, with N channels up against the twin with 0, alternately
 #   (c) Xen: vif-gnt-com online + offline of a routed vif against Xen's own vif-route,
 #       same veth, same store (our xenstore server, out/tools/xenstored)
 #   (d) the floor: an empty NativeAOT program started twice, against (a) at N=0
@@ -34,6 +35,7 @@ tools=$out/tools
 
 id=$$
 kvm=gcbench-kvm-$id      # (a) (b) (d) (f): the KVM host
+ref=gcbench-ref-$id      # (a) (b): a twin of the KVM host that keeps 0 channels, measured beside it
 xen=gcbench-xen-$id      # (c) (f): the Xen dom0 ...
 xguest=gcbench-xg-$id    # ... and its guest, behind the veth standing in for netback
 bns=gcbench-burst-$id    # (e), one fresh namespace per burst
@@ -54,7 +56,7 @@ cleanup() {
     [ "$rc" = 0 ] || echo "bench: stopped (exit $rc): removing its namespaces and files" >&2
     [ -z "$child" ] || kill -9 "$child" 2>/dev/null || true
     [ -z "$store_pid" ] || kill "$store_pid" 2>/dev/null || true
-    for ns in "$kvm" "$xen" "$xguest" "$bns"; do drop_ns "$ns"; done
+    for ns in "$kvm" "$ref" "$xen" "$xguest" "$bns"; do drop_ns "$ns"; done
     rm -rf "$work" "$state"
 }
 trap cleanup EXIT
@@ -98,7 +100,7 @@ rss_row() {
 }
 
 mkdir -p bench-results
-for part in kvm xen burst; do
+for part in kvm ref xen burst; do
     printf 'state_dir = %s/%s\nhooks_dir = %s/hooks\nsyslog_socket = off\ndhcp = off\n' "$state" "$part" "$work" > "$work/$part.conf"
 done
 export BENCH_ERRORS="$work/errors.log"
@@ -152,25 +154,39 @@ done
 rss_row vifonline "vif-gnt-com online (routed vif)"
 rss_row vifoffline "vif-gnt-com offline (routed vif)"
 
-# ---- the KVM host: a sink for (b), then N = 0
-ip netns add "$kvm"
-ip -n "$kvm" link set lo up
-# (b)'s sink: a dummy interface when the kernel has the module, else a tap nobody reads
-# (the kernel drops what it sends), without ARP or a queue, as a dummy is.
-if ! ip -n "$kvm" link add bsink type dummy 2>/dev/null; then
-    ip -n "$kvm" tuntap add dev bsink mode tap
-    ip -n "$kvm" link set bsink arp off
-    tc -n "$kvm" qdisc replace dev bsink root noqueue
-    sink="a tap nobody reads (no dummy module here)"
-else
-    sink="a dummy interface"
-fi
-ip -n "$kvm" addr add 10.200.0.1/24 dev bsink
-ip -n "$kvm" link set bsink up
-sendto() { # (b): the median ns per packet, now
-    waiting ip netns exec "$kvm" "$tools/udp-sendto" 10.200.0.2 9 11 > "$work/sendto" 2>>"$work/errors.log" \
+# ---- the KVM host and its twin: a sink for (b), then N = 0
+sink_in() { # NS: (b)'s sink, a dummy interface when the kernel has the module, else a tap
+    # nobody reads (the kernel drops what it sends), without ARP or a queue, as a dummy is.
+    if ! ip -n "$1" link add bsink type dummy 2>/dev/null; then
+        ip -n "$1" tuntap add dev bsink mode tap
+        ip -n "$1" link set bsink arp off
+        tc -n "$1" qdisc replace dev bsink root noqueue
+        sink="a tap nobody reads (no dummy module here)"
+    else
+        sink="a dummy interface"
+    fi
+    ip -n "$1" addr add 10.200.0.1/24 dev bsink
+    ip -n "$1" link set bsink up
+}
+for h in "$kvm" "$ref"; do
+    ip netns add "$h"
+    ip -n "$h" link set lo up
+    sink_in "$h"
+done
+sendto() { # NS: (b): the median ns per packet there, now
+    waiting ip netns exec "$1" "$tools/udp-sendto" 10.200.0.2 9 5 > "$work/sendto" 2>>"$work/errors.log" \
         || fail "udp-sendto failed"
     cat "$work/sendto"
+}
+# sendto_vs_ref: "REF KVM", the medians of 3 rounds alternating between the twin (0
+# channels) and the KVM host, so that drift of the machine weighs on both alike.
+sendto_vs_ref() {
+    : > "$work/sendto.ref"; : > "$work/sendto.kvm"
+    for round in 1 2 3; do
+        sendto "$ref" >> "$work/sendto.ref"
+        sendto "$kvm" >> "$work/sendto.kvm"
+    done
+    echo "$(sort -n "$work/sendto.ref" | sed -n 2p) $(sort -n "$work/sendto.kvm" | sed -n 2p)"
 }
 
 ns=$kvm
@@ -192,11 +208,12 @@ measure_tap() { # N: creates the measured guest's tap and checks one cycle on it
 }
 
 say "(b) sendto with 0 channels up, through $sink"
-ns0=$(sendto)
-row "(b) route lookup" "sendto(), unconnected UDP, 0 channels up" "$ns0 ns/packet" "" "" ""
+set -- $(sendto_vs_ref)
+row "(b) route lookup" "sendto(), unconnected UDP, 0 channels up (the twin: $1 ns)" "$2 ns/packet" "$(ratio "$2" "$1")x twin" "" ""
 
 say "(a)(d) KVM up + down at N=0, and the floor"
 measure_tap 0
+ip -n "$ref" tuntap add dev gnt.com.0 mode tap
 bench "$work/n0.csv" -n "floor" "sh -c '$tools/empty; $tools/empty'" -n "N=0" "$(cycle 0)"
 floor=$(median "$work/n0.csv" 1)
 c0=$(median "$work/n0.csv" 2)
@@ -269,15 +286,22 @@ for n in $sizes; do
         label="N=$have channels up (populating stopped at the budget, on the way to $n)"
         say "populating reached $have of $n in $(($(date +%s) - t0)) s: measuring there"
     fi
-    say "(a)(b) measuring at N=$have"
+    say "(a)(b) measuring at N=$have, beside the twin with 0"
     measure_tap "$have"
-    bench "$work/n$have.csv" -n "N=$have" "$(cycle "$have")"
-    c=$(median "$work/n$have.csv" 1)
-    x=$(ratio "$c" "$c0")
-    row "(a) KVM" "up + down of one guest, $label" "$(ms "$c")" "${x}x N=0" "<= 1.3x" "$(verdict "$x" "<=" 1.3)"
-    nsn=$(sendto)
-    x=$(ratio "$nsn" "$ns0")
-    row "(b) route lookup" "sendto(), unconnected UDP, $label" "$nsn ns/packet" "${x}x 0 channels" "<= 1.1x" "$(verdict "$x" "<=" 1.1)"
+    # Alternating: twin, N, twin, N; the ratio of the sums of medians.
+    for round in 1 2; do
+        ns=$ref envs="GNT_COM_CONF=$work/ref.conf"
+        bench "$work/ref$have.$round.csv" -n "twin N=0" "$(cycle 0)"
+        ns=$kvm envs="GNT_COM_CONF=$work/kvm.conf"
+        bench "$work/n$have.$round.csv" -n "N=$have" "$(cycle "$have")"
+    done
+    r0=$(awk -v a="$(median "$work/ref$have.1.csv" 1)" -v b="$(median "$work/ref$have.2.csv" 1)" 'BEGIN { print a + b }')
+    c=$(awk -v a="$(median "$work/n$have.1.csv" 1)" -v b="$(median "$work/n$have.2.csv" 1)" 'BEGIN { print a + b }')
+    x=$(ratio "$c" "$r0")
+    row "(a) KVM" "up + down of one guest, $label" "$(ms "$(awk -v c="$c" 'BEGIN { print c / 2 }')")" "${x}x N=0 twin" "<= 1.3x" "$(verdict "$x" "<=" 1.3)"
+    set -- $(sendto_vs_ref)
+    x=$(ratio "$2" "$1")
+    row "(b) route lookup" "sendto(), unconnected UDP, $label (the twin: $1 ns)" "$2 ns/packet" "${x}x 0 channels" "<= 1.1x" "$(verdict "$x" "<=" 1.1)"
     ip -n "$kvm" link del "gnt.com.$have"
 done
 [ "$reached_all" = yes ] || stopped="Populating was stopped at the budget (BENCH_POPULATE_BUDGET=$budget s) at N=$have: per-call cost grows with N."

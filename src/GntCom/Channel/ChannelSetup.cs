@@ -59,7 +59,7 @@ internal sealed class ChannelSetup
             s.Sysctl("ipv6", link, "disable_ipv6", "1");
         }
 
-        if (_n.Store.RecordNames().Count == 0) s.Journal.Add(JournalEntry.Of("isolation"));
+        if (!_n.Store.HasRecords()) s.Journal.Add(JournalEntry.Of("isolation"));
         Isolation.Ensure(_n.Nl, cfg.Network);
         return record;
     }
@@ -137,6 +137,8 @@ internal sealed class ChannelSetup
             NetlinkHandle.IgnoreNotFound(() => n.Nl.AddrDel(record.Index, n.Cfg.Address, 32));
             if (record.Ipv6 != null) NetlinkHandle.IgnoreNotFound(() => n.Nl.AddrDel(record.Index, record.Ipv6, 64));
             if (record.Pending && record.Original != record.Name) RenameBack(link, record.Original);
+            // As the hypervisor made it: down (Ganeti's own vif script does the same on offline).
+            else if (link.IsUp) NetlinkHandle.IgnoreNotFound(() => n.Nl.LinkSetDown(record.Index));
         }
         if (record.Ipv6 != null) Isolation.RemoveIpv6Rule(n.Nl, record.Name);
         n.Store.Unclaim(ClaimKind.Ip, record.Ip.ToString(), record.Name);
@@ -144,7 +146,7 @@ internal sealed class ChannelSetup
         n.Store.DeleteOrigin(record.Original, record.Owner);
         if (n.Store.Note(record.Index) is VifNote note && note.Name == record.Name) n.Store.DeleteNote(record.Index);
         n.Store.DeleteRecord(record.Name);
-        if (n.Store.RecordNames().Count == 0) Isolation.Remove(n.Nl, n.Cfg.Network);
+        if (!n.Store.HasRecords()) Isolation.Remove(n.Nl, n.Cfg.Network);
         journal.Commit();
     }
 

@@ -94,7 +94,7 @@ public sealed class Channels : IDisposable
         if (reservation != null && (!reservation.Ip.Equals(ip) || reservation.Mac != mac))
             throw new InvalidInputException(name + " is reserved for " + reservation.Ip + " " + reservation.Mac + ", not " + ip + " " + mac);
         CheckHolders(ip, mac, name);
-        var routes = Eligibility.Check(_n, link, ip);
+        var routes = Eligibility.Check(_n, link, ip, upByUs: note != null);
 
         var record = new ChannelRecord
         {

@@ -21,7 +21,7 @@ internal static class Eligibility
     /// otherwise returns its main-table IPv4 routes, which the caller's route step uses.
     /// <paramref name="guestIp"/>: the guest route GntCom itself puts there (already there on a re-run).
     /// </summary>
-    public static List<Route> Check(Node n, Link link, IPAddress? guestIp)
+    public static List<Route> Check(Node n, Link link, IPAddress? guestIp, bool upByUs = false)
     {
         string? what = Describe(link);
         if (what != null) throw Refuse(link, what);
@@ -35,7 +35,11 @@ internal static class Eligibility
             if (!a.Address.IsIPv6LinkLocal)
                 throw Refuse(link, "an interface with an address of its own (" + a + ")");
 
-        var routes = n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, link.Index);
+        // The kernel keeps no IPv4 route through an interface that is down (it flushes them
+        // when it goes down, and refuses new ones): a hypervisor's fresh tap, or a vif that
+        // vif-gnt-com itself just brought up (<paramref name="upByUs"/>), needs no dump of
+        // the main table, whose size grows with the number of guests.
+        var routes = link.IsUp && !upByUs ? n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, link.Index) : new List<Route>();
         foreach (var r in routes)
             if (!(guestIp != null && r.PrefixLength == 32 && r.Destination.Equals(guestIp)))
                 throw Refuse(link, "an interface that routes " + r.Destination + "/" + r.PrefixLength);

@@ -83,27 +83,35 @@ internal sealed class Healer
         if (temps > 0) repairs.Add("removed " + temps + " temporary file(s) of killed runs");
     }
 
-    /// <summary>Checks the next few records, round robin, and forgets those whose interface vanished.</summary>
+    /// <summary>Probes at most this many numbers per call for the round robin.</summary>
+    private const int SweepProbes = 32;
+
+    /// <summary>
+    /// Checks the next few records, round robin over the channel numbers 0..High (the
+    /// store's hint), each looked up by name, and forgets those whose interface vanished.
+    /// </summary>
     private void Sweep(List<string> repairs)
     {
         var cfg = _n.Cfg;
-        var numbers = _n.Store.RecordNames().Select(cfg.ChannelIndex).ToList();
-        if (numbers.Count > 0)
+        int high = _n.Store.NameHints().High;
+        if (high >= 0)
         {
-            numbers.Sort();
             var dir = _n.Store.Directory;
             int cursor = int.TryParse(dir.Read("sweep")?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int c) ? c : -1;
-            int start = numbers.FindIndex(i => i > cursor);
-            if (start < 0) start = 0;
-            int take = Math.Min(SweepSize, numbers.Count);
-            int last = cursor;
-            for (int k = 0; k < take; k++)
+            int i = cursor, found = 0;
+            for (int probes = 0; probes < SweepProbes && found < SweepSize; probes++)
             {
-                last = numbers[(start + k) % numbers.Count];
-                var record = SafeRecord(cfg.ChannelName(last));
-                if (record != null && !IsAlive(record)) Forget(record, repairs);
+                i = i >= high ? 0 : i + 1;
+                string name = cfg.ChannelName(i);
+                if (_n.Store.RecordExists(name))
+                {
+                    found++;
+                    var record = SafeRecord(name);
+                    if (record != null && !IsAlive(record)) Forget(record, repairs);
+                }
+                if (i == cursor) break;
             }
-            dir.Write("sweep", last.ToString(CultureInfo.InvariantCulture) + "\n");
+            if (i != cursor) dir.Write("sweep", i.ToString(CultureInfo.InvariantCulture) + "\n");
         }
         foreach (var note in _n.Store.Notes())
         {
@@ -130,6 +138,7 @@ internal sealed class Healer
         if (removed > 0) repairs.Add("removed " + removed + " per-channel isolation rule(s) and route(s) of GntCom before 0.2");
         var records = _n.Store.Records();
         RebuildIndexes(records, _n.Store.Reservations());
+        _n.Store.RecomputeNameHints();
         // The old layout guarded each interface's IPv6 with a rule of its own: give the live
         // channels today's settings (IPv6 off) before those rules are missed.
         foreach (var r in records)
@@ -211,6 +220,7 @@ internal sealed class Healer
         foreach (var note in _n.Store.Notes())
             if (!(_n.Nl.LinkByIndex(note.Index) is Link l && l.Name == note.Name)) _n.Store.DeleteNote(note.Index);
         RebuildIndexes(live, _n.Store.Reservations());
+        _n.Store.RecomputeNameHints();
         if (live.Count > 0) Isolation.Ensure(_n.Nl, _n.Cfg.Network);
         else Isolation.Remove(_n.Nl, _n.Cfg.Network);
         try

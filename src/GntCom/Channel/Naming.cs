@@ -47,18 +47,16 @@ internal sealed class Naming
 
     /// <summary>
     /// The lowest N whose prefix+N is neither recorded, nor reserved, nor an interface:
-    /// one listing of ifaces/ and reservations/, then a lookup of each candidate link.
+    /// probed upwards from the store's hint (below which every number is taken), each
+    /// candidate by name, so the cost does not grow with the number of guests.
     /// </summary>
     public string NextFreeName()
     {
         var cfg = _n.Cfg;
-        var taken = new HashSet<int>();
-        foreach (var names in new[] { _n.Store.RecordNames(), _n.Store.ReservationNames() })
-            foreach (string name in names) taken.Add(cfg.ChannelIndex(name));
-        for (int i = 0; i <= cfg.MaxIndex; i++)
+        for (int i = _n.Store.NameHints().Low; i <= cfg.MaxIndex; i++)
         {
-            if (taken.Contains(i)) continue;
             string name = cfg.ChannelName(i);
+            if (_n.Store.RecordExists(name) || _n.Store.ReservationExists(name)) continue;
             if (_n.Nl.LinkByName(name) == null) return name;
         }
         throw new GntComException("no free channel name left (" + cfg.InterfacePrefix + "0.." + cfg.MaxIndex + ")");

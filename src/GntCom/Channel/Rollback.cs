@@ -89,7 +89,7 @@ internal static class Rollback
                 return;
             }
             case "isolation":
-                if (n.Store.RecordNames().Count == 0) Isolation.Remove(nl, n.Cfg.Network);
+                if (!n.Store.HasRecords()) Isolation.Remove(nl, n.Cfg.Network);
                 return;
             case "isolation6":
                 Isolation.RemoveIpv6Rule(nl, e.Args[0]);

@@ -252,6 +252,37 @@ public sealed unsafe class StateDirectory : IDisposable
         return names;
     }
 
+    /// <summary>Whether the directory holds anything but temporary files: reads only its first entries.</summary>
+    public bool HasEntries()
+    {
+        int fd = Libc.OpenAt(_fd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw new GntComException("cannot list " + Path + ": " + Errno.Describe(Libc.Errno));
+        try
+        {
+            byte* buf = stackalloc byte[512];
+            while (true)
+            {
+                nint n = Libc.GetDents64(fd, buf, 512);
+                if (n < 0 && Libc.Errno == Errno.EINTR) continue;
+                if (n <= 0) return false;
+                for (nint off = 0; off < n;)
+                {
+                    ushort reclen = *(ushort*)(buf + off + 16);
+                    var name = new ReadOnlySpan<byte>(buf + off + 19, reclen - 19);
+                    int len = name.IndexOf((byte)0);
+                    name = len < 0 ? name : name[..len];
+                    bool dots = name.SequenceEqual("."u8) || name.SequenceEqual(".."u8);
+                    if (!dots && name.IndexOf(".tmp-"u8) < 0) return true;
+                    off += reclen;
+                }
+            }
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+    }
+
     /// <summary>Removes temporary files that killed writers left here; returns how many.</summary>
     public int RemoveTemporaryFiles()
     {

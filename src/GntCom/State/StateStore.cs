@@ -86,22 +86,22 @@ public sealed class StateStore : IDisposable
     public void Save(ChannelRecord r)
     {
         Dir("ifaces", true)!.Write(r.Name, r.Serialize());
-        _recordNames?.Add(r.Name);
+        NameTaken(r.Name);
     }
 
     public void DeleteRecord(string name)
     {
         Dir("ifaces", false)?.Delete(Names.Interface(name, "record name"));
-        _recordNames?.Remove(name);
+        NameFreed(name);
     }
 
-    private HashSet<string>? _recordNames;
+    public bool RecordExists(string name) => Dir("ifaces", false)?.Exists(name) == true;
 
-    /// <summary>
-    /// The names of every record file: one directory listing per call (kept up to date by
-    /// this store's own saves and deletes; others change nothing while we hold the lock).
-    /// </summary>
-    public IReadOnlyCollection<string> RecordNames() => _recordNames ??= new HashSet<string>(ChannelNames(Dir("ifaces", false)), StringComparer.Ordinal);
+    /// <summary>Whether any channel is recorded: reads only the first entries of ifaces/.</summary>
+    public bool HasRecords() => Dir("ifaces", false)?.HasEntries() == true;
+
+    /// <summary>The names of every record file (one directory listing; no file is read): for the admin's full sweeps.</summary>
+    public List<string> RecordNames() => ChannelNames(Dir("ifaces", false));
 
     /// <summary>Every readable record (status, check, repair); unreadable ones are named in <paramref name="corrupt"/>.</summary>
     public List<ChannelRecord> Records(List<string>? corrupt = null)
@@ -131,9 +131,19 @@ public sealed class StateStore : IDisposable
         catch (InvalidInputException e) { throw new GntComException(e.Message + " ('gnt-com release' it)"); }
     }
 
-    public void Save(Reservation r) => Dir("reservations", true)!.Write(r.Name, r.Serialize());
+    public void Save(Reservation r)
+    {
+        Dir("reservations", true)!.Write(r.Name, r.Serialize());
+        NameTaken(r.Name);
+    }
 
-    public void DeleteReservation(string name) => Dir("reservations", false)?.Delete(Names.Interface(name, "reservation name"));
+    public void DeleteReservation(string name)
+    {
+        Dir("reservations", false)?.Delete(Names.Interface(name, "reservation name"));
+        NameFreed(name);
+    }
+
+    public bool ReservationExists(string name) => Dir("reservations", false)?.Exists(name) == true;
 
     public List<string> ReservationNames() => ChannelNames(Dir("reservations", false));
 
@@ -161,6 +171,63 @@ public sealed class StateStore : IDisposable
         foreach (string f in dir.List())
             if (_cfg.IsChannelName(f)) names.Add(f);
         return names;
+    }
+
+    // ---- name hints: where to look, without listing every record ----------------
+
+    private (int Low, int High)? _hints;
+
+    /// <summary>
+    /// Two numbers kept in STATE/names: every channel number below Low is taken (a record
+    /// or a reservation), and none above High is recorded. The lowest free name is then
+    /// found by probing from Low (one or two lookups when names are dense, as they are),
+    /// and the round robin of vanished-guest checks stays within 0..High. They are
+    /// recomputed from a listing when the file is missing (and by `gnt-com repair`).
+    /// </summary>
+    public (int Low, int High) NameHints()
+    {
+        if (_hints is { } h) return h;
+        string? text = _root.Read("names");
+        string[] f = (text ?? "").Trim().Split(' ');
+        if (f.Length == 2 && int.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out int low)
+            && int.TryParse(f[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int high) && high >= -1)
+            return (_hints = (low, high)).Value;
+        return RecomputeNameHints();
+    }
+
+    /// <summary>Sets the hints from a listing of every record and reservation.</summary>
+    public (int Low, int High) RecomputeNameHints()
+    {
+        var taken = new HashSet<int>();
+        foreach (string n in RecordNames()) taken.Add(_cfg.ChannelIndex(n));
+        foreach (string n in ReservationNames()) taken.Add(_cfg.ChannelIndex(n));
+        int low = 0;
+        while (taken.Contains(low)) low++;
+        int high = -1;
+        foreach (int i in taken) high = Math.Max(high, i);
+        SaveHints((low, high));
+        return (low, high);
+    }
+
+    private void SaveHints((int Low, int High) h)
+    {
+        if (_hints == h) return;
+        _hints = h;
+        _root.Write("names", h.Low.ToString(CultureInfo.InvariantCulture) + " " + h.High.ToString(CultureInfo.InvariantCulture) + "\n");
+    }
+
+    private void NameTaken(string name)
+    {
+        int i = _cfg.ChannelIndex(name);
+        var (low, high) = NameHints();
+        SaveHints((i == low ? low + 1 : low, Math.Max(high, i)));
+    }
+
+    private void NameFreed(string name)
+    {
+        int i = _cfg.ChannelIndex(name);
+        var (low, high) = NameHints();
+        SaveHints((Math.Min(low, i), high));
     }
 
     // ---- claims: who holds a guest IP or MAC ---------------------------------
