@@ -5,7 +5,9 @@
 #       with N channels already up, for each N in $BENCH_SIZES; ratio to a twin namespace
 #       with 0 channels, measured alternately with it (twin, N, twin, N)
 #   (b) the host's own route lookup: ns per unconnected UDP sendto() to an address routed
-#       out a sink interface, with N channels up against the twin with 0, alternately
+#       out a sink interface, with N channels up, alternately against the twin with 0 and a
+#       twin with N bare taps (the kernel's own cost of N interfaces, which the hypervisor
+#       creates whatever GntCom does: the target is on what GntCom adds to it)
 #   (c) Xen: vif-gnt-com online + offline of a routed vif against Xen's own vif-route,
 #       same veth, same store (our xenstore server, out/tools/xenstored)
 #   (d) the floor: an empty NativeAOT program started twice, against (a) at N=0
@@ -36,6 +38,7 @@ tools=$out/tools
 id=$$
 kvm=gcbench-kvm-$id      # (a) (b) (d) (f): the KVM host
 ref=gcbench-ref-$id      # (a) (b): a twin of the KVM host that keeps 0 channels, measured beside it
+bare=gcbench-bare-$id    # (b): a twin with as many taps as the KVM host has channels, none of them set up
 xen=gcbench-xen-$id      # (c) (f): the Xen dom0 ...
 xguest=gcbench-xg-$id    # ... and its guest, behind the veth standing in for netback
 bns=gcbench-burst-$id    # (e), one fresh namespace per burst
@@ -56,7 +59,7 @@ cleanup() {
     [ "$rc" = 0 ] || echo "bench: stopped (exit $rc): removing its namespaces and files" >&2
     [ -z "$child" ] || kill -9 "$child" 2>/dev/null || true
     [ -z "$store_pid" ] || kill "$store_pid" 2>/dev/null || true
-    for ns in "$kvm" "$ref" "$xen" "$xguest" "$bns"; do drop_ns "$ns"; done
+    for ns in "$kvm" "$ref" "$bare" "$xen" "$xguest" "$bns"; do drop_ns "$ns"; done
     rm -rf "$work" "$state"
 }
 trap cleanup EXIT
@@ -168,7 +171,7 @@ sink_in() { # NS: (b)'s sink, a dummy interface when the kernel has the module, 
     ip -n "$1" addr add 10.200.0.1/24 dev bsink
     ip -n "$1" link set bsink up
 }
-for h in "$kvm" "$ref"; do
+for h in "$kvm" "$ref" "$bare"; do
     ip netns add "$h"
     ip -n "$h" link set lo up
     sink_in "$h"
@@ -178,15 +181,18 @@ sendto() { # NS: (b): the median ns per packet there, now
         || fail "udp-sendto failed"
     cat "$work/sendto"
 }
-# sendto_vs_ref: "REF KVM", the medians of 3 rounds alternating between the twin (0
-# channels) and the KVM host, so that drift of the machine weighs on both alike.
-sendto_vs_ref() {
-    : > "$work/sendto.ref"; : > "$work/sendto.kvm"
+# sendto_vs_twins: "REF BARE KVM", the medians of 3 rounds alternating between the twin
+# with 0 channels, the twin with as many bare taps as the KVM host has channels, and the
+# KVM host, so that drift of the machine weighs on all alike.
+sendto_vs_twins() {
+    for h in ref bare kvm; do : > "$work/sendto.$h"; done
     for round in 1 2 3; do
         sendto "$ref" >> "$work/sendto.ref"
+        sendto "$bare" >> "$work/sendto.bare"
         sendto "$kvm" >> "$work/sendto.kvm"
     done
-    echo "$(sort -n "$work/sendto.ref" | sed -n 2p) $(sort -n "$work/sendto.kvm" | sed -n 2p)"
+    for h in ref bare kvm; do printf '%s ' "$(sort -n "$work/sendto.$h" | sed -n 2p)"; done
+    echo
 }
 
 ns=$kvm
@@ -208,8 +214,8 @@ measure_tap() { # N: creates the measured guest's tap and checks one cycle on it
 }
 
 say "(b) sendto with 0 channels up, through $sink"
-set -- $(sendto_vs_ref)
-row "(b) route lookup" "sendto(), unconnected UDP, 0 channels up (the twin: $1 ns)" "$2 ns/packet" "$(ratio "$2" "$1")x twin" "" ""
+set -- $(sendto_vs_twins)
+row "(b) route lookup" "sendto(), unconnected UDP, 0 channels up (the twin: $1 ns)" "$3 ns/packet" "$(ratio "$3" "$1")x twin" "" ""
 
 say "(a)(d) KVM up + down at N=0, and the floor"
 measure_tap 0
@@ -299,9 +305,15 @@ for n in $sizes; do
     c=$(awk -v a="$(median "$work/n$have.1.csv" 1)" -v b="$(median "$work/n$have.2.csv" 1)" 'BEGIN { print a + b }')
     x=$(ratio "$c" "$r0")
     row "(a) KVM" "up + down of one guest, $label" "$(ms "$(awk -v c="$c" 'BEGIN { print c / 2 }')")" "${x}x N=0 twin" "<= 1.3x" "$(verdict "$x" "<=" 1.3)"
-    set -- $(sendto_vs_ref)
-    x=$(ratio "$2" "$1")
-    row "(b) route lookup" "sendto(), unconnected UDP, $label (the twin: $1 ns)" "$2 ns/packet" "${x}x 0 channels" "<= 1.1x" "$(verdict "$x" "<=" 1.1)"
+    # The bare twin gets as many taps as the KVM host has channels (created, never set up):
+    # the kernel's own cost of that many interfaces, which is the hypervisor's, not GntCom's.
+    i=$(ip -n "$bare" -o link show | grep -c ' bt' || true)
+    while [ "$i" -lt "$have" ]; do echo "tuntap add dev bt$i mode tap"; i=$((i + 1)); done > "$work/bare-taps"
+    ip -n "$bare" -batch "$work/bare-taps"
+    set -- $(sendto_vs_twins)
+    row "(b) route lookup" "sendto(), unconnected UDP, $label, against 0 interfaces (the twin: $1 ns)" "$3 ns/packet" "$(ratio "$3" "$1")x 0 channels" "" "(the kernel's cost of $have interfaces included)"
+    x=$(ratio "$3" "$2")
+    row "(b) route lookup" "sendto(), unconnected UDP, $label, against $have bare taps (the twin: $2 ns)" "$3 ns/packet" "${x}x bare taps" "<= 1.1x" "$(verdict "$x" "<=" 1.1)"
     ip -n "$kvm" link del "gnt.com.$have"
 done
 [ "$reached_all" = yes ] || stopped="Populating was stopped at the budget (BENCH_POPULATE_BUDGET=$budget s) at N=$have: per-call cost grows with N."
