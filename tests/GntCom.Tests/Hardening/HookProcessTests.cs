@@ -76,21 +76,30 @@ public sealed class HookProcessTests
         }
     }
 
-    [HostFact("pgrep", "pkill")]
-    public void The_hook_of_a_killed_call_dies_with_it_and_its_leftovers_die_at_the_next_call()
+    [HostTheory("pgrep", "pkill")]
+    [InlineData("ifup.d")]
+    [InlineData("ifdown.d")]
+    public void The_hook_of_a_killed_call_dies_with_it_and_its_leftovers_die_at_the_next_call(string hooks)
     {
         using var h = new Host("dhcp = off\nhook_timeout = 120\n");
         var (child, childRegex) = Hard.UniqueSleep();
         var (self, selfRegex) = Hard.UniqueSleep(601);
         string started = Path.Combine(h.Sandbox.Dir, "started");
         string hold = Path.Combine(h.Sandbox.Dir, "hold");
-        File.WriteAllText(hold, "");
         // Only while `hold` exists does the hook stall (the next call's run of it returns at once).
-        h.Sandbox.Hook("ifup.d", "10-stall", "[ -e " + hold + " ] || exit 0\n" + child + " &\ntouch " + started + "\nexec " + self);
+        h.Sandbox.Hook(hooks, "10-stall", "[ -e " + hold + " ] || exit 0\n" + child + " &\ntouch " + started + "\nexec " + self);
         h.AddTap("tap0");
+        bool down = hooks == "ifdown.d";
+        if (down)
+        {
+            var up = Hard.Ifup(h, "tap0", Bound);
+            Assert.True(up.Code == 0, up.ToString());
+        }
+        File.WriteAllText(hold, "");
         try
         {
-            using (var call = Hard.Start(h, "gnt-com-ifup", new[] { "tap0" }, ("IP", Hard.Ip), ("MAC", Hard.Mac)))
+            using (var call = down ? Hard.Start(h, "gnt-com-ifdown", new[] { "tap0" })
+                : Hard.Start(h, "gnt-com-ifup", new[] { "tap0" }, ("IP", Hard.Ip), ("MAC", Hard.Mac)))
             {
                 Assert.True(Hard.AppearsWithin(started), "the hook never started: " + call);
                 Proc.Must("kill", "-KILL", call.Pid.ToString());
@@ -102,10 +111,11 @@ public sealed class HookProcessTests
             Assert.True(Hard.Running(childRegex), "the hook's background child is expected to survive the kill");
             File.Delete(hold);
 
-            // ...until the next call, which rolls back the killed one and kills its hook's group.
-            var next = Hard.Ifup(h, "tap0", Bound);
+            // ...until the next call, which heals the killed one and kills its hook's group:
+            // an up is rolled back (and made again here), a down is finished.
+            var next = Hard.Ifup(h, down ? "gnt.com.0" : "tap0", Bound);
             Assert.True(next.Code == 0, next.ToString());
-            Assert.Contains("rolled back the unfinished set-up of gnt.com.0 (was tap0)", next.Err);
+            Assert.Contains(down ? "finished the teardown of gnt.com.0" : "rolled back the unfinished set-up of gnt.com.0 (was tap0)", next.Err);
             Assert.True(Background.WaitFor(() => !Hard.Running(childRegex), 10_000), "the killed call's hook left a process behind");
             Assert.Equal(new[] { "gnt.com.0" }, h.Records());
             Assert.Contains("169.254.1.2 dev gnt.com.0", string.Join('\n', h.Ns.Routes()));
