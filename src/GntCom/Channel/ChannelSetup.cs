@@ -120,8 +120,10 @@ internal sealed class ChannelSetup
     {
         var n = _n;
         using var journal = Journal.Begin(n.Store, record.Name, JournalEntry.Of("teardown", record.Name));
+        // The journal names each hook's process group: if this call is killed, the call that
+        // finishes the teardown kills whatever the hook left in the background.
         HookRunner.RunAll(System.IO.Path.Combine(n.Cfg.HooksDir, "ifdown.d"), HookEnvironment(record, "down", hookEnv),
-            n.Cfg.HookTimeout, mustSucceed: false);
+            n.Cfg.HookTimeout, mustSucceed: false, started: (pgid, start) => journal.Add(JournalEntry.Of("hookpg", pgid, start)));
         try
         {
             n.Dhcp.Remove(record);

@@ -67,6 +67,8 @@ internal sealed class Healer
             var header = entries.Count > 0 ? entries[0] : null;
             if (header?.Verb == "teardown")
             {
+                foreach (var e in entries)
+                    if (e.Verb == "hookpg") Rollback.KillHookGroup(e.Int(0), e.ULong(1));
                 var record = SafeRecord(header.Args[0]);
                 if (record != null) _setup.TearDown(record, null);
                 Journal.Delete(_n.Store, key);

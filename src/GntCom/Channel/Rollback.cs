@@ -141,7 +141,7 @@ internal static class Rollback
     /// reused while any member lives; if the leader is alive it must be the same process
     /// (same start time), else the number was reused after the group died out.
     /// </summary>
-    private static void KillHookGroup(int pgid, ulong startTime)
+    public static void KillHookGroup(int pgid, ulong startTime)
     {
         if (ProcStat.Read(pgid) is { HasExited: false } leader && (leader.StartTime != startTime || leader.ProcessGroup != pgid)) return;
         Libc.Kill(-pgid, Libc.SIGKILL);

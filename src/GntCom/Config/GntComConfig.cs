@@ -64,8 +64,11 @@ public sealed class GntComConfig
     /// <summary>Where the settings came from ("defaults" when no file was read).</summary>
     public string Source { get; private set; } = "defaults";
 
-    /// <summary>The highest N a name prefix+N can carry within IFNAMSIZ.</summary>
-    public int MaxIndex => (int)Math.Min(int.MaxValue, Math.Pow(10, Names.IfNameMax - InterfacePrefix.Length) - 1);
+    /// <summary>
+    /// The highest N a name prefix+N can carry within IFNAMSIZ, and at most nine digits: what
+    /// <see cref="ChannelIndex"/> reads back (a tenth digit could overflow an int).
+    /// </summary>
+    public int MaxIndex => (int)Math.Min(999_999_999, Math.Pow(10, Names.IfNameMax - InterfacePrefix.Length) - 1);
 
     /// <summary>
     /// Loads the settings: <paramref name="explicitPath"/> (from --config), else $GNT_COM_CONF,

@@ -58,7 +58,7 @@ public sealed unsafe class StateDirectory : IDisposable
             created = true;
         }
         int fd = Libc.OpenAt(Libc.AT_FDCWD, path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
-        if (fd < 0) throw OpenError(what, path, Libc.Errno);
+        if (fd < 0) throw OpenError(what, path, Libc.Errno, Libc.AT_FDCWD, path);
         // What we create gets 0755 whatever the caller's umask (dnsmasq, unprivileged, reads below it).
         if (created) Libc.FChmod(fd, 0b111_101_101);
         var dir = new StateDirectory(fd, path);
@@ -87,7 +87,7 @@ public sealed unsafe class StateDirectory : IDisposable
             fd = Libc.OpenAt(_fd, name, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
             if (fd >= 0) Libc.FChmod(fd, 0b111_101_101);
         }
-        if (fd < 0) throw OpenError("state directory", Combine(name), Libc.Errno);
+        if (fd < 0) throw OpenError("state directory", Combine(name), Libc.Errno, _fd, name);
         sub = new StateDirectory(fd, Combine(name));
         try
         {
@@ -111,6 +111,18 @@ public sealed unsafe class StateDirectory : IDisposable
         if ((st.Permissions & (Libc.S_IWGRP | Libc.S_IWOTH)) != 0)
             throw new GntComException(what + " " + Path + " is writable by " + ((st.Permissions & Libc.S_IWOTH) != 0 ? "others" : "its group")
                 + " (mode " + Convert.ToString(st.Permissions, 8) + "): refusing to use it");
+    }
+
+    /// <summary>
+    /// Why a directory could not be opened. O_DIRECTORY | O_NOFOLLOW on a symlink fails with
+    /// ENOTDIR, not ELOOP (the kernel checks "is it a directory" on the link itself), so a
+    /// symlink is told from a file by looking at <paramref name="name"/> in <paramref name="dirFd"/>.
+    /// </summary>
+    private static GntComException OpenError(string what, string path, int errno, int dirFd, string name)
+    {
+        if (errno == Errno.ENOTDIR && Libc.FStatAt(dirFd, name, out var st, Libc.AT_SYMLINK_NOFOLLOW) == 0 && st.IsSymlink)
+            errno = Errno.ELOOP;
+        return OpenError(what, path, errno);
     }
 
     private static GntComException OpenError(string what, string path, int errno) => errno switch

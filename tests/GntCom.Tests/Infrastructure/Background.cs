@@ -34,10 +34,17 @@ public sealed class Background : IDisposable
         _p.StandardInput.Flush();
     }
 
+    /// <summary>
+    /// Waits for the program to exit and then, within the same limit, for its stdout and
+    /// stderr to be read to the end (a child it left behind may hold them open for ever:
+    /// that must not hang the test).
+    /// </summary>
     public bool WaitForExit(int timeoutMs)
     {
+        var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         if (!_p.WaitForExit(timeoutMs)) return false;
-        _p.WaitForExit();
+        int left = (int)Math.Max(0, (until - DateTime.UtcNow).TotalMilliseconds);
+        System.Threading.Tasks.Task.Run(() => _p.WaitForExit()).Wait(left);
         return true;
     }
 

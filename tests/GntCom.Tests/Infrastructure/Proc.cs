@@ -22,12 +22,20 @@ public static class Proc
         p.StandardInput.Close();
         Task<string> err = p.StandardError.ReadToEndAsync();
         Task<string> @out = p.StandardOutput.ReadToEndAsync();
+        var until = DateTime.UtcNow.AddMilliseconds(timeoutMs);
         if (!p.WaitForExit(timeoutMs))
         {
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             throw new TimeoutException(file + " " + string.Join(' ', args) + " did not finish in " + timeoutMs + " ms");
         }
         p.WaitForExit();
+        // A background child that inherited the program's stdout or stderr keeps the pipes
+        // open after the program exited: a caller reading them (Ganeti does) would hang.
+        // The same time limit covers that too, instead of a read that never ends.
+        int left = (int)Math.Max(0, (until - DateTime.UtcNow).TotalMilliseconds);
+        if (!Task.WaitAll(new Task[] { @out, err }, left))
+            throw new TimeoutException(file + " " + string.Join(' ', args) + " exited (code " + p.ExitCode
+                + ") but its stdout/stderr stayed open (held by a process it left behind) until the " + timeoutMs + " ms limit");
         return new ProcResult(p.ExitCode, @out.Result, err.Result);
     }
 
