@@ -235,14 +235,29 @@ internal sealed class VifCall
     /// <summary>Tells libxl why online/add failed: hotplug-error, then hotplug-status=error.</summary>
     public void ReportError(string message)
     {
+        string line = message.Replace('\n', ' ').Replace('\r', ' ');
         try
         {
-            _xs.Write(_path + "/hotplug-error", message.Replace('\n', ' ').Replace('\r', ' '));
-            _xs.Write(_path + "/hotplug-status", "error");
+            Report(_xs, line);
         }
-        catch (GntComException e)
+        catch (GntComException)
         {
-            Log.Warn("could not report the error in xenstore: " + e.Message);
+            // The connection may be what failed (an oversized node breaks it): a fresh one.
+            try
+            {
+                using var fresh = Xenstore.Open();
+                Report(fresh, line);
+            }
+            catch (GntComException e)
+            {
+                Log.Warn("could not report the error in xenstore: " + e.Message);
+            }
         }
+    }
+
+    private void Report(Xenstore xs, string line)
+    {
+        xs.Write(_path + "/hotplug-error", line);
+        xs.Write(_path + "/hotplug-status", "error");
     }
 }

@@ -46,7 +46,7 @@ internal sealed class Adoption
         var cfg = _n.Cfg;
         var actions = new List<string>();
         var skipped = new List<string>();
-        var macs = Ganeti.HostsFile(ReadOrNull(Path.Combine(runDir, "dnsmasq.hosts")));
+        var macs = GanetiFiles.HostsFile(ReadOrNull(Path.Combine(runDir, "dnsmasq.hosts")));
         var candidates = new List<Candidate>();
 
         foreach (var link in _n.Nl.LinkList().Where(l => cfg.IsChannelName(l.Name)).OrderBy(l => cfg.ChannelIndex(l.Name)))
@@ -160,7 +160,7 @@ internal sealed class Adoption
 }
 
 /// <summary>Ganeti's own files, read when taking a node over.</summary>
-public static class Ganeti
+public static class GanetiFiles
 {
     /// <summary>Ganeti's dnsmasq.hosts ("MAC,IP" lines) as IP → MAC; lines that are not such a pair are ignored.</summary>
     public static Dictionary<string, string> HostsFile(string? text)

@@ -65,7 +65,7 @@ internal static class Eligibility
                     _ => "a network card (driver " + driver + ")",
                 };
             default:
-                return "a " + link.Kind + " interface";
+                return ("aeiou".Contains(link.Kind[0]) ? "an " : "a ") + link.Kind + " interface";
         }
     }
 

@@ -36,6 +36,9 @@ internal sealed class Healer
     {
         int before = repairs.Count;
         HealJournals(repairs);
+        // A call killed while writing a file outside a journal (the sweep's cursor, the
+        // name hints) leaves its temporary file here: one listing of a dozen entries.
+        _n.Store.Directory.RemoveTemporaryFiles();
         if (_n.Store.Layout < StateStore.CurrentLayout) MigrateLayout(repairs);
         Sweep(repairs);
         for (int i = before; i < repairs.Count; i++) Log.Warn(repairs[i]);
