@@ -65,15 +65,28 @@ internal static class VifScript
 
         if (!up)
         {
+            Xenstore store;
             try
             {
-                using var store = Xenstore.Open();
+                store = Xenstore.Open();
+            }
+            catch (GntComException e)
+            {
+                Log.Warn(command + " " + dev + ": " + e.Message + " (going on without the store)");
+                ForgetChannel(cfg, dev);
+                return Entry.Ok;
+            }
+            try
+            {
                 new VifCall(cfg, store, xenbusPath, command, typeIf, dev, Var).Down();
             }
             catch (GntComException e)
             {
                 Log.Warn(command + " " + dev + ": " + e.Message + " (ignored: teardown is best-effort)");
-                ForgetChannel(cfg, dev);
+            }
+            finally
+            {
+                store.Dispose();
             }
             return Entry.Ok;
         }
@@ -226,7 +239,7 @@ internal sealed class VifCall
         if (channel)
         {
             if (_typeIf == "tap") return;
-            channels.VifOffline(_dev, vifname, Syscall.getppid());
+            channels.VifOffline(_dev, vifname, Syscall.getppid(), _path);
             return;
         }
         channels.RoutedOffline(Routed(vifname));

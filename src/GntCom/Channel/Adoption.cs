@@ -46,7 +46,7 @@ internal sealed class Adoption
         var cfg = _n.Cfg;
         var actions = new List<string>();
         var skipped = new List<string>();
-        var macs = GanetiFiles.HostsFile(ReadOrNull(Path.Combine(runDir, "dnsmasq.hosts")));
+        var macs = HostsFile.ByIp(ReadOrNull(Path.Combine(runDir, "dnsmasq.hosts")));
         var candidates = new List<Candidate>();
 
         foreach (var link in _n.Nl.LinkList().Where(l => cfg.IsChannelName(l.Name)).OrderBy(l => cfg.ChannelIndex(l.Name)))
@@ -91,7 +91,7 @@ internal sealed class Adoption
             actions.Add("adopt " + link.Name + ": ip=" + ip + " mac=" + mac + " (" + record.KindName + ")");
         }
 
-        int ganetiPid = DnsmasqPid(Path.Combine(runDir, "dnsmasq.pid"));
+        int ganetiPid = Dhcp.DnsmasqProcess.RunningPid(Path.Combine(runDir, "dnsmasq.pid"), null);
         if (ganetiPid != 0) actions.Add("stop Ganeti's dnsmasq (pid " + ganetiPid + ", " + Path.Combine(runDir, "dnsmasq.pid") + ")");
         if (cfg.Dhcp != DhcpProvider.Off && (candidates.Count > 0 || ganetiPid != 0))
             actions.Add("serve the guests' leases from GntCom's dnsmasq");
@@ -143,40 +143,9 @@ internal sealed class Adoption
         Log.Info("adopted " + record.Describe());
     }
 
-    /// <summary>The pid in Ganeti's dnsmasq pid file, if that process is a live dnsmasq; else 0.</summary>
-    private static int DnsmasqPid(string pidFile)
-    {
-        string? text = ReadOrNull(pidFile);
-        if (!int.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 1) return 0;
-        if (ProcStat.Read(pid) is not { HasExited: false }) return 0;
-        return ProcStat.CommandLine(pid).Contains("dnsmasq", StringComparison.Ordinal) ? pid : 0;
-    }
-
     private static string? ReadOrNull(string path)
     {
         try { return File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
-}
-
-/// <summary>Ganeti's own files, read when taking a node over.</summary>
-public static class GanetiFiles
-{
-    /// <summary>Ganeti's dnsmasq.hosts ("MAC,IP" lines) as IP → MAC; lines that are not such a pair are ignored.</summary>
-    public static Dictionary<string, string> HostsFile(string? text)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (text == null) return map;
-        foreach (string raw in text.Split('\n'))
-        {
-            string line = raw.Trim();
-            int comma = line.IndexOf(',');
-            if (comma < 0) continue;
-            string? mac = MacAddress.TryNormalize(line[..comma]);
-            var ip = Ipv4.TryParse(line[(comma + 1)..]);
-            if (mac == null || ip == null) continue;
-            map[ip.ToString()] = mac;
-        }
-        return map;
     }
 }

@@ -27,11 +27,11 @@ internal sealed class ChannelSetup
     public ChannelRecord Configure(Steps s, Link link, ChannelRecord record, IReadOnlyList<Route> routesOnLink)
     {
         var cfg = _n.Cfg;
-        link = s.Rename(link, record.Name);
-        link = s.SetUp(link);
+        link = s.LinkSetName(link, record.Name);
+        link = s.LinkSetUp(link);
         s.AddrAdd(link, cfg.Address, 32);
         s.RouteAdd(HostRoute(record.Ip, link.Index), link.Name, routesOnLink);
-        s.Sysctl("ipv4", link, "rp_filter", "1");
+        s.SysctlSet("ipv4", link, "rp_filter", "1");
         s.TxChecksumOff(link);
 
         string v6key = Sysctl.InterfaceKey("ipv6", link.Name, "disable_ipv6");
@@ -47,7 +47,7 @@ internal sealed class ChannelSetup
         if (needsV6)
         {
             // bind-interfaces: dnsmasq binds per interface and needs an address unique to each.
-            s.Sysctl("ipv6", link, "disable_ipv6", "0");
+            s.SysctlSet("ipv6", link, "disable_ipv6", "0");
             var v6 = Dhcp.DhcpManager.InterfaceIpv6(cfg.ChannelIndex(record.Name));
             s.AddrAdd(link, v6, 64, NetlinkHandle.AddrNoDad);
             s.Journal.Add(JournalEntry.Of("isolation6", record.Name));
@@ -56,7 +56,7 @@ internal sealed class ChannelSetup
         }
         else if (Sysctl.Exists(v6key))
         {
-            s.Sysctl("ipv6", link, "disable_ipv6", "1");
+            s.SysctlSet("ipv6", link, "disable_ipv6", "1");
         }
 
         if (!_n.Store.HasRecords()) s.Journal.Add(JournalEntry.Of("isolation"));
@@ -79,7 +79,7 @@ internal sealed class ChannelSetup
         {
             if (!journal.Committed)
             {
-                Rollback.Run(n, journal.Entries);
+                Rollback.Run(n, journal.Entries, forCaller: true);
                 journal.Discard();
             }
         }
@@ -116,14 +116,15 @@ internal sealed class ChannelSetup
     /// route, address, claims, record, and the shared isolation rules with the last channel.
     /// Never fails on "already gone"; a killed teardown is finished by the next call.
     /// </summary>
-    public void TearDown(ChannelRecord record, IReadOnlyDictionary<string, string>? hookEnv)
+    public void TearDown(ChannelRecord record, IReadOnlyDictionary<string, string>? hookEnv, bool forCaller = true)
     {
         var n = _n;
         using var journal = Journal.Begin(n.Store, record.Name, JournalEntry.Of("teardown", record.Name));
         // The journal names each hook's process group: if this call is killed, the call that
         // finishes the teardown kills whatever the hook left in the background.
         HookRunner.RunAll(System.IO.Path.Combine(n.Cfg.HooksDir, "ifdown.d"), HookEnvironment(record, "down", hookEnv),
-            n.Cfg.HookTimeout, mustSucceed: false, started: (pgid, start) => journal.Add(JournalEntry.Of("hookpg", pgid, start)));
+            n.Cfg.HookTimeout, mustSucceed: false, started: (pgid, start) => journal.Add(JournalEntry.Of("hookpg", pgid, start)),
+            forCaller: forCaller);
         try
         {
             n.Dhcp.Remove(record);

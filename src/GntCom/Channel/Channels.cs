@@ -70,11 +70,11 @@ public sealed class Channels : IDisposable
         if (link == null)
         {
             // online run again for a vif renamed by the first run
-            if (req.DesiredName != null && SafeRecord(req.DesiredName) is ChannelRecord done && done.Original == req.Interface && _healer.IsAlive(done))
+            if (req.DesiredName != null && RecordOf(req.DesiredName) is ChannelRecord done && done.Original == req.Interface && _healer.IsAlive(done))
                 return AlreadyUp(done, req);
             throw new GntComException("interface " + Quote.Value(req.Interface) + " does not exist");
         }
-        if (_n.Cfg.IsChannelName(link.Name) && SafeRecord(link.Name) is ChannelRecord existing)
+        if (_n.Cfg.IsChannelName(link.Name) && RecordOf(link.Name) is ChannelRecord existing)
         {
             if (existing.Index == link.Index && !existing.Pending) return AlreadyUp(existing, req);
             _healer.Forget(existing, new List<string>()); // the name now belongs to another interface
@@ -83,7 +83,7 @@ public sealed class Channels : IDisposable
         var note = store.Note(link.Index);
         if (note != null && note.Name != link.Name) note = null;
         var (name, reservation) = _naming.Choose(link, req);
-        if (name != link.Name && SafeRecord(name) is ChannelRecord stale)
+        if (name != link.Name && RecordOf(name) is ChannelRecord stale)
             _healer.Forget(stale, new List<string>()); // no interface has that name: its guest vanished
 
         IPAddress ip = req.Ip ?? reservation?.Ip
@@ -159,7 +159,7 @@ public sealed class Channels : IDisposable
             if (!isRecord)
                 throw new GntComException(what + " is reserved for " + holder
                     + (_n.Store.Reservation(holder)?.Instance is string ri ? " (instance " + ri + ")" : ""));
-            var record = SafeRecord(holder);
+            var record = RecordOf(holder);
             if (record == null) continue;
             if (!_healer.IsAlive(record))
             {
@@ -171,7 +171,8 @@ public sealed class Channels : IDisposable
         }
     }
 
-    private ChannelRecord? SafeRecord(string name) => _n.Cfg.IsChannelName(name) ? _n.Store.Record(name) : null;
+    /// <summary>The record of <paramref name="name"/>, null when it is no channel name or has none (a corrupt one throws, naming it).</summary>
+    private ChannelRecord? RecordOf(string name) => _n.Cfg.IsChannelName(name) ? _n.Store.Record(name) : null;
 
     // ---- down -----------------------------------------------------------------------
 
@@ -202,9 +203,11 @@ public sealed class Channels : IDisposable
 
     private ChannelRecord? FindForDown(string name, int owner)
     {
-        if (SafeRecord(name) is ChannelRecord byName) return byName;
+        if (RecordOf(name) is ChannelRecord byName) return byName;
+        if (_n.Cfg.IsChannelName(name)) return null; // a channel name is its record's name: none, nothing to find
+
         var origins = _n.Store.Origins(name, owner);
-        if (origins.Count == 1) return SafeRecord(origins[0].Name);
+        if (origins.Count == 1) return RecordOf(origins[0].Name);
         if (origins.Count > 1)
             Log.Warn("down " + name + ": " + origins.Count + " channels were once called so ("
                 + string.Join(", ", origins.Select(o => o.Name)) + ") and none belongs to pid " + owner + "; nothing done");
@@ -240,7 +243,7 @@ public sealed class Channels : IDisposable
             // interface that is not this guest's: here the vif only keeps its own name and
             // comes up, and the domain is not failed for it.
             using var upOnly = Journal.Begin(_n.Store, "routed-" + link.Index, JournalEntry.Of("routed", link.Index, link.Name));
-            ChannelSetup.Transact(_n, upOnly, () => link = new Steps(_n.Nl, upOnly).SetUp(link));
+            ChannelSetup.Transact(_n, upOnly, () => link = new Steps(_n.Nl, upOnly).LinkSetUp(link));
             Log.Error("online " + dev + ": vifname " + vifname + " is taken by another interface: " + dev
                 + " keeps its name and gets no channel (the guest's channel is not set up on this node)");
             return dev;
@@ -249,7 +252,7 @@ public sealed class Channels : IDisposable
         ChannelSetup.Transact(_n, journal, () =>
         {
             var steps = new Steps(_n.Nl, journal);
-            link = steps.SetUp(steps.Rename(link, vifname));
+            link = steps.LinkSetUp(steps.LinkSetName(link, vifname));
             journal.Add(JournalEntry.Of("notenew", link.Index));
             _n.Store.Save(new VifNote(link.Index, vifname, dev, backend));
         });
@@ -257,24 +260,52 @@ public sealed class Channels : IDisposable
         return vifname;
     }
 
-    /// <summary>Offline of a channel vif: tears the channel down, or forgets the note and sets the link down when it never got further.</summary>
-    public void VifOffline(string dev, string? vifname, int owner)
+    /// <summary>
+    /// Offline of a channel vif (libxl's `vif` and XENBUS_PATH): tears down the channel of
+    /// this vif, or forgets its note and sets the link down when it never got further. The
+    /// channel is recognised by the backend path it recorded (or, without one, by the
+    /// kernel's own name for the vif, its bus info "vif-DOM-DEV", or the name libxl gave it),
+    /// never by the vifname alone: that may be another guest's by now.
+    /// </summary>
+    public void VifOffline(string dev, string? vifname, int owner, string backend)
     {
-        if (vifname != null && _n.Cfg.IsChannelName(vifname))
+        using var hostLock = LockAndHeal();
+        string path = XenbusPath.Canonical(backend);
+        var record = (vifname != null ? RecordOf(vifname) : null) ?? FindForDown(dev, owner);
+        if (record != null && IsThisVif(record, dev, path))
         {
-            using (var hostLock = LockAndHeal())
+            _setup.TearDown(record, null);
+            Log.Info("offline " + record.Describe());
+            return;
+        }
+        foreach (string? name in new[] { vifname, dev })
+        {
+            if (name == null || _n.Nl.LinkByName(name) is not Link link) continue;
+            if (_n.Store.Note(link.Index) is VifNote note && XenbusPath.Canonical(note.Backend) == path)
             {
-                var link = _n.Nl.LinkByName(vifname) ?? _n.Nl.LinkByName(dev);
-                if (link != null && _n.Store.Note(link.Index) is VifNote note && SafeRecord(note.Name) == null)
-                {
-                    _n.Store.DeleteNote(link.Index);
-                    NetlinkHandle.IgnoreNotFound(() => _n.Nl.LinkSetDown(link.Index));
-                    Log.Info("offline " + note.Name + " (was " + note.Original + "): link down");
-                    return;
-                }
+                _n.Store.DeleteNote(link.Index);
+                NetlinkHandle.IgnoreNotFound(() => _n.Nl.LinkSetDown(link.Index));
+                Log.Info("offline " + note.Name + " (was " + note.Original + "): link down");
+                return;
+            }
+            if (name == dev && link.IsUp && !_n.Cfg.IsChannelName(dev))
+            {
+                // It kept its own name (its vifname was taken): it carries no channel.
+                NetlinkHandle.IgnoreNotFound(() => _n.Nl.LinkSetDown(link.Index));
+                Log.Info("offline " + dev + ": link down (it carried no channel)");
+                return;
             }
         }
-        Down(new DownRequest { Interface = vifname ?? dev, Owner = owner });
+        Log.Info("offline " + dev + ": no channel of this vif (" + path + ")"
+            + (record != null ? "; " + record.Name + " is another guest's, left alone" : "") + ", nothing to do");
+    }
+
+    private bool IsThisVif(ChannelRecord r, string dev, string path)
+    {
+        if (r.Backend != null) return XenbusPath.Canonical(r.Backend) == path;
+        if (r.Original == dev) return true;
+        var link = _n.Nl.LinkByIndex(r.Index);
+        return link != null && link.Name == r.Name && Ethtool.BusInfo(r.Name) == XenbusPath.BusInfo(path);
     }
 
     // ---- routed vifs (vif-route) ------------------------------------------------------
@@ -328,7 +359,18 @@ public sealed class Channels : IDisposable
     {
         using var hostLock = LockAndHeal();
         var store = _n.Store;
-        var reservation = store.Reservation(name);
+        Reservation? reservation;
+        try
+        {
+            reservation = store.Reservation(name);
+        }
+        catch (GntComException e)
+        {
+            // Unreadable: it goes all the same (its claims, if any, are dropped when met).
+            store.DeleteReservation(name);
+            Log.Warn("released " + name + ", whose reservation could not be read: " + e.Message);
+            return true;
+        }
         if (reservation == null) return false;
         store.DeleteReservation(name);
         store.Unclaim(ClaimKind.Ip, reservation.Ip.ToString(), name);

@@ -51,7 +51,7 @@ internal sealed class Healer
     /// <summary>Tears down a record whose interface vanished (or whose pre-0.2 set-up was killed).</summary>
     public void Forget(ChannelRecord r, List<string> repairs)
     {
-        _setup.TearDown(r, null);
+        _setup.TearDown(r, null, forCaller: false);
         repairs.Add(r.Pending
             ? "rolled back the unfinished set-up of " + r.Describe() + " (its run was killed)"
             : "forgot " + r.Describe() + " (the interface vanished without a down call)");
@@ -64,28 +64,43 @@ internal sealed class Healer
         if (keys.Count == 0) return;
         foreach (string key in keys)
         {
-            var bad = new List<string>();
-            var entries = Journal.Read(_n.Store, key, bad);
-            foreach (string b in bad) repairs.Add("ignored " + b);
-            var header = entries.Count > 0 ? entries[0] : null;
-            if (header?.Verb == "teardown")
+            try
             {
-                foreach (var e in entries)
-                    if (e.Verb == "hookpg") Rollback.KillHookGroup(e.Int(0), e.ULong(1));
-                var record = SafeRecord(header.Args[0]);
-                if (record != null) _setup.TearDown(record, null);
-                Journal.Delete(_n.Store, key);
-                repairs.Add("finished the teardown of " + header.Args[0] + " (its run was killed)");
-                continue;
+                HealJournal(key, repairs);
             }
-            Rollback.Run(_n, entries);
-            Journal.Delete(_n.Store, key);
-            string what = header?.Verb == "channel" ? Rollback.FromHeader(header).Describe()
-                : header?.Verb == "routed" ? "routed vif " + header.Args[1] : key;
-            repairs.Add("rolled back the unfinished set-up of " + what + " (its run was killed)");
+            catch (Exception e) when (e is GntComException or System.IO.IOException)
+            {
+                // One journal that cannot be healed must not stop every call on the node:
+                // it stays for the next call and for `gnt-com check` to name.
+                repairs.Add("could not heal the journal " + key + " yet: " + e.Message);
+            }
         }
         int temps = _n.Store.CleanTemporaryFiles();
         if (temps > 0) repairs.Add("removed " + temps + " temporary file(s) of killed runs");
+    }
+
+    private void HealJournal(string key, List<string> repairs)
+    {
+        var bad = new List<string>();
+        var entries = Journal.Read(_n.Store, key, bad);
+        foreach (string b in bad) repairs.Add("ignored " + b);
+        var header = entries.Count > 0 ? entries[0] : null;
+        if (header?.Verb == "teardown")
+        {
+            foreach (var e in entries)
+                if (e.Verb == "hookpg") Rollback.KillHookGroup(e.Int(0), e.ULong(1));
+            var record = SafeRecord(header.Args[0]);
+            if (record != null) _setup.TearDown(record, null, forCaller: false);
+            else if (!_n.Store.HasRecords()) Isolation.Remove(_n.Nl, _n.Cfg.Network); // killed after the last record went
+            Journal.Delete(_n.Store, key);
+            repairs.Add("finished the teardown of " + header.Args[0] + " (its run was killed)");
+            return;
+        }
+        Rollback.Run(_n, entries, forCaller: false);
+        Journal.Delete(_n.Store, key);
+        string what = header?.Verb == "channel" ? Rollback.FromHeader(header).Describe()
+            : header?.Verb == "routed" ? "routed vif " + header.Args[1] : key;
+        repairs.Add("rolled back the unfinished set-up of " + what + " (its run was killed)");
     }
 
     /// <summary>Probes at most this many numbers per call for the round robin.</summary>
@@ -104,7 +119,8 @@ internal sealed class Healer
             var dir = _n.Store.Directory;
             int cursor = int.TryParse(dir.Read("sweep")?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int c) ? c : -1;
             int i = cursor, found = 0;
-            for (int probes = 0; probes < SweepProbes && found < SweepSize; probes++)
+            ChannelRecord? vanished = null;
+            for (int probes = 0; probes < SweepProbes && found < SweepSize && vanished == null; probes++)
             {
                 i = i >= high ? 0 : i + 1;
                 string name = cfg.ChannelName(i);
@@ -112,11 +128,24 @@ internal sealed class Healer
                 {
                     found++;
                     var record = SafeRecord(name);
-                    if (record != null && !IsAlive(record)) Forget(record, repairs);
+                    if (record != null && !IsAlive(record)) vanished = record;
                 }
                 if (i == cursor) break;
             }
+            // The cursor moves on first: a record that cannot be forgotten is not retried forever.
             if (i != cursor) dir.Write("sweep", i.ToString(CultureInfo.InvariantCulture) + "\n");
+            // At most one per call: its ifdown hooks run under the lock, in someone else's call.
+            if (vanished != null)
+            {
+                try
+                {
+                    Forget(vanished, repairs);
+                }
+                catch (Exception e) when (e is GntComException or System.IO.IOException)
+                {
+                    repairs.Add("could not forget " + vanished.Name + " yet: " + e.Message);
+                }
+            }
         }
         foreach (var note in _n.Store.Notes())
         {
@@ -226,7 +255,7 @@ internal sealed class Healer
             if (!(_n.Nl.LinkByIndex(note.Index) is Link l && l.Name == note.Name)) _n.Store.DeleteNote(note.Index);
         RebuildIndexes(live, _n.Store.Reservations());
         _n.Store.RecomputeNameHints();
-        if (live.Count > 0) Isolation.Ensure(_n.Nl, _n.Cfg.Network);
+        if (live.Count > 0) Isolation.Reconcile(_n.Nl, _n.Cfg.Network);
         else Isolation.Remove(_n.Nl, _n.Cfg.Network);
         try
         {

@@ -61,14 +61,33 @@ internal static class Isolation
         return added;
     }
 
-    /// <summary>Removes the shared rules (the last channel is gone); rules already gone are fine.</summary>
-    public static void Remove(NetlinkHandle nl, Ipv4Network net)
+    /// <summary>
+    /// Removes the shared rules (the last channel is gone): every rule at their priorities
+    /// with their actions, also one made for a channel network the config no longer names.
+    /// Rules already gone are fine.
+    /// </summary>
+    public static void Remove(NetlinkHandle nl, Ipv4Network net) => RemoveExcept(nl, null);
+
+    /// <summary>Keeps exactly the shared rules of <paramref name="net"/> (repair, after a change of `network`).</summary>
+    public static void Reconcile(NetlinkHandle nl, Ipv4Network net)
     {
-        var rules = Rules(net);
-        for (int i = rules.Count - 1; i >= 0; i--)
+        RemoveExcept(nl, Rules(net));
+        Ensure(nl, net);
+    }
+
+    private static void RemoveExcept(NetlinkHandle nl, List<Rule>? keep)
+    {
+        foreach (var r in nl.RuleList(AddressFamily.InterNetwork))
         {
-            var rule = rules[i];
-            NetlinkHandle.IgnoreNotFound(() => nl.RuleDel(rule));
+            bool ours = r.Priority switch
+            {
+                SkipPriority => r.Action == RuleAction.Goto && r.InputInterface == "lo",
+                FromPriority or ToPriority => r.Action == RuleAction.Prohibit && r.InputInterface == null,
+                EndPriority => r.Action == RuleAction.Nop,
+                _ => false,
+            };
+            if (!ours || (keep != null && keep.Exists(k => Same(k, r)))) continue;
+            NetlinkHandle.IgnoreNotFound(() => nl.RuleDel(r));
         }
     }
 

@@ -57,7 +57,9 @@ internal sealed class Naming
         {
             string name = cfg.ChannelName(i);
             if (_n.Store.RecordExists(name) || _n.Store.ReservationExists(name)) continue;
-            if (_n.Nl.LinkByName(name) == null) return name;
+            if (_n.Nl.LinkByName(name) != null) continue;
+            _n.Store.LowestFreeFound(i);
+            return name;
         }
         throw new GntComException("no free channel name left (" + cfg.InterfacePrefix + "0.." + cfg.MaxIndex + ")");
     }

@@ -18,7 +18,9 @@ namespace GntCom.Channel;
 /// </summary>
 internal static class Rollback
 {
-    public static void Run(Node n, IReadOnlyList<JournalEntry> entries)
+    /// <paramref name="forCaller"/>: reverting the caller's own failed call (hooks inherit its
+    /// environment), not a killed call's journal found by another.
+    public static void Run(Node n, IReadOnlyList<JournalEntry> entries, bool forCaller)
     {
         JournalEntry? channel = entries.Count > 0 && entries[0].Verb == "channel" ? entries[0] : null;
         for (int i = entries.Count - 1; i >= 0; i--)
@@ -26,7 +28,7 @@ internal static class Rollback
             var e = entries[i];
             try
             {
-                Undo(n, e, channel);
+                Undo(n, e, channel, forCaller);
             }
             catch (Exception ex) when (ex is GntComException or System.IO.IOException)
             {
@@ -35,7 +37,7 @@ internal static class Rollback
         }
     }
 
-    private static void Undo(Node n, JournalEntry e, JournalEntry? channel)
+    private static void Undo(Node n, JournalEntry e, JournalEntry? channel, bool forCaller)
     {
         var nl = n.Nl;
         switch (e.Verb)
@@ -103,7 +105,8 @@ internal static class Rollback
             case "hooks":
                 if (channel != null)
                     HookRunner.RunAll(System.IO.Path.Combine(n.Cfg.HooksDir, "ifdown.d"),
-                        ChannelSetup.HookEnvironment(FromHeader(channel), "down", null), n.Cfg.HookTimeout, mustSucceed: false);
+                        ChannelSetup.HookEnvironment(FromHeader(channel), "down", null), n.Cfg.HookTimeout, mustSucceed: false,
+                        forCaller: forCaller);
                 return;
             case "hookpg":
                 KillHookGroup(e.Int(0), e.ULong(1));

@@ -6,21 +6,6 @@ using GntCom.Net;
 
 namespace GntCom.Channel;
 
-/// <summary>What vif-gnt-com as a drop-in for Xen's vif-route is asked to do with a (non-channel) vif.</summary>
-public sealed class RoutedRequest
-{
-    /// <summary>The vif as libxl names it ($vif, or $INTERFACE for an emulated NIC).</summary>
-    public required string Interface { get; init; }
-    /// <summary>The store's vifname (with -emu for an emulated NIC), when there is one.</summary>
-    public string? DesiredName { get; init; }
-    /// <summary>dom0's routing interface (netdev / gatewaydev; default eth0).</summary>
-    public required string Netdev { get; init; }
-    /// <summary>The guest's addresses or networks (the store's ip).</summary>
-    public required List<(IPAddress Address, int PrefixLength)> Addresses { get; init; }
-    /// <summary>1 for an emulated tap, 2 for a PV vif, as vif-route.</summary>
-    public required uint Metric { get; init; }
-}
-
 /// <summary>
 /// A routed vif, as Xen's vif-route sets it up: dom0's address (first primary IPv4 of
 /// netdev) as /32 on the vif, link up, proxy_arp on, and per guest address or network a
@@ -49,11 +34,13 @@ internal sealed class RoutedVif
     /// <summary>Configures the vif; returns its final name.</summary>
     public Link Online(Steps s, Link vif, RoutedRequest req, IPAddress dom0)
     {
-        if (req.DesiredName != null) vif = s.Rename(vif, req.DesiredName);
+        // A vif that is down carries no IPv4 route (the kernel flushes them): no dump of a
+        // main table that may hold a route per guest.
+        var present = vif.IsUp ? _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, vif.Index) : new List<Route>();
+        if (req.DesiredName != null) vif = s.LinkSetName(vif, req.DesiredName);
         s.AddrAdd(vif, dom0, 32);
-        vif = s.SetUp(vif);
-        s.Sysctl("ipv4", vif, "proxy_arp", "1");
-        var present = _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, vif.Index);
+        vif = s.LinkSetUp(vif);
+        s.SysctlSet("ipv4", vif, "proxy_arp", "1");
         foreach (var (address, prefix) in req.Addresses)
             s.RouteAdd(GuestRoute(address, prefix, vif.Index, dom0, req.Metric), vif.Name, present);
         return vif;

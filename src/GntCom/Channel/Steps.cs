@@ -25,8 +25,8 @@ internal sealed class Steps
 
     public Journal Journal => _journal;
 
-    /// <summary>ip link set dev LINK down; ip link set dev LINK name NAME (back up later by <see cref="SetUp"/>).</summary>
-    public Link Rename(Link link, string name)
+    /// <summary>ip link set dev LINK down; ip link set dev LINK name NAME (back up later by <see cref="LinkSetUp"/>).</summary>
+    public Link LinkSetName(Link link, string name)
     {
         if (link.Name == name) return link;
         if (_nl.LinkByName(name) != null)
@@ -45,7 +45,7 @@ internal sealed class Steps
     }
 
     /// <summary>ip link set dev LINK up.</summary>
-    public Link SetUp(Link link)
+    public Link LinkSetUp(Link link)
     {
         if (link.IsUp) return link;
         _journal.Add(JournalEntry.Of("linkup", link.Index));
@@ -95,7 +95,7 @@ internal sealed class Steps
     }
 
     /// <summary>Sets /proc/sys/net/FAMILY/conf/LINK/KEY, remembering the value before.</summary>
-    public void Sysctl(string family, Link link, string key, string value)
+    public void SysctlSet(string family, Link link, string key, string value)
     {
         string path = Net.Sysctl.InterfaceKey(family, link.Name, key);
         string old = Net.Sysctl.Read(path);

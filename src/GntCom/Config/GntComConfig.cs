@@ -36,7 +36,8 @@ public sealed class GntComConfig
     public Ipv4Network Network { get; private set; } = new(IPAddress.Parse("169.254.0.0"), 16);
     public string StateDir { get; private set; } = "/run/gnt-com";
     public string HooksDir { get; private set; } = "/etc/gnt-com";
-    public TimeSpan HookTimeout { get; private set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a hook may run (10 s: below lock_timeout, so one slow hook does not fail the calls queued behind it).</summary>
+    public TimeSpan HookTimeout { get; private set; } = TimeSpan.FromSeconds(10);
     /// <summary>How long a call waits for the host-wide lock before it fails naming the holder.</summary>
     public TimeSpan LockTimeout { get; private set; } = TimeSpan.FromSeconds(30);
     public string SyslogSocket { get; private set; } = "/dev/log";
@@ -99,6 +100,9 @@ public sealed class GntComConfig
             if (!required) return cfg;
             throw new InvalidInputException("config " + Quote.Value(path) + ": cannot read: no such file");
         }
+        // It names what runs as root (dnsmasq, hooks_dir) and where root writes (state_dir).
+        if (FileTrust.FileRefusal("config", path!) is string why)
+            throw new InvalidInputException(why + ": refusing to use it");
         cfg.Parse(text, path!);
         cfg.Source = path!;
         return cfg;

@@ -258,30 +258,9 @@ public sealed class DhcpManager
 
     private void RefuseWildcardBesideAnotherServer(int ourPid)
     {
-        var ours = SocketsOf(ourPid);
+        var ours = ProcFd.Sockets(ourPid);
         if (ProcNetUdp.BoundTo(67).Any(i => !ours.Contains(i)))
             throw new GntComException("dhcp_mode wildcard refused: another DHCP server is bound to UDP port 67 on this node; use bind-dynamic or bind-interfaces");
-    }
-
-    /// <summary>The socket inodes process <paramref name="pid"/> holds.</summary>
-    private static HashSet<ulong> SocketsOf(int pid)
-    {
-        var set = new HashSet<ulong>();
-        if (pid <= 0) return set;
-        try
-        {
-            foreach (string fd in Directory.GetFiles("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/fd"))
-            {
-                string? target = new FileInfo(fd).LinkTarget;
-                if (target != null && target.StartsWith("socket:[", StringComparison.Ordinal)
-                    && ulong.TryParse(target.AsSpan(8, target.Length - 9), NumberStyles.None, CultureInfo.InvariantCulture, out ulong inode))
-                    set.Add(inode);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-        return set;
     }
 
     /// <summary>
@@ -328,20 +307,7 @@ public sealed class DhcpManager
     }
 
     /// <summary>The hosts file's MAC,IP pairs (lines that are not such a pair are dropped).</summary>
-    private List<(string Mac, string Ip)> ReadHosts()
-    {
-        var list = new List<(string, string)>();
-        string? text = ReadFile(HostsFile);
-        if (text == null) return list;
-        foreach (string line in text.Split('\n'))
-        {
-            int comma = line.IndexOf(',');
-            if (comma != 17) continue;
-            string mac = line[..comma], ip = line[(comma + 1)..];
-            if (Inputs.MacAddress.TryNormalize(mac) == mac && Inputs.Ipv4.TryParse(ip) != null) list.Add((mac, ip));
-        }
-        return list;
-    }
+    private List<(string Mac, string Ip)> ReadHosts() => Inputs.HostsFile.Parse(ReadFile(HostsFile));
 
     /// <summary>The interface= lines of our own config (bind-interfaces lists each channel interface).</summary>
     private List<string> InterfacesInConf()

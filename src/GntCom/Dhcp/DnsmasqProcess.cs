@@ -16,6 +16,8 @@ internal static class DnsmasqProcess
     {
         if (!File.Exists(binary))
             throw new GntComException("dnsmasq not found at " + binary + ": install it (apt-get install dnsmasq-base) or set 'dnsmasq =' in the config");
+        if (Inputs.FileTrust.FileRefusal("dnsmasq", binary) is string why)
+            throw new GntComException(why + ": refusing to run it as root");
     }
 
     /// <summary>Whether this dnsmasq knows --bind-dynamic (added in 2.63).</summary>

@@ -11,7 +11,7 @@ namespace GntCom.Hooks;
 /// Runs the admin's hooks: the executables in HOOKS_DIR/ifup.d or ifdown.d, in name order
 /// (names of letters, digits, '_' and '-' only, as run-parts; editor backups and dpkg
 /// leftovers are skipped), each with the Ganeti NIC environment, stdin from /dev/null, its
-/// output copied to GntCom's stderr, in a process group of its own, with a time limit.
+/// output logged line by line ("hook NAME: ..."), in a process group of its own, with a time limit.
 /// A hook that root alone could not have written is refused (<see cref="HookTrust"/>).
 /// The call waits for the hook, not for children it leaves in the background (they never
 /// hold the caller's stderr, which Ganeti waits on); at the time limit the hook's whole
@@ -58,13 +58,16 @@ public static class HookRunner
     /// failure or refusal throws (an up is undone); otherwise they are logged and the rest run.
     /// <paramref name="started"/> learns each hook's process group and start time before it is waited for.
     /// </summary>
+    /// <paramref name="forCaller"/>: the hooks act for the caller's own NIC and inherit its
+    /// environment (Ganeti's NIC variables); otherwise (a vanished guest forgotten, a killed
+    /// call rolled back) they get only GntCom's variables.
     public static void RunAll(string dir, IReadOnlyDictionary<string, string> env, TimeSpan timeout, bool mustSucceed,
-        Action<int, ulong>? started = null)
+        Action<int, ulong>? started = null, bool forCaller = true)
     {
         foreach (string hook in List(dir))
         {
-            string? failure = HookTrust.Refusal(hook, dir) is string why ? "hook " + hook + " refused: " + why : null;
-            failure ??= Run(hook, env, timeout, started);
+            string? failure = HookTrust.Refusal(hook, dir, out string resolved) is string why ? "hook " + hook + " refused: " + why : null;
+            failure ??= Run(resolved, env, timeout, started, forCaller);
             if (failure == null) continue;
             if (mustSucceed) throw new GntComException(failure);
             Log.Warn(failure);
@@ -72,14 +75,14 @@ public static class HookRunner
     }
 
     /// <summary>Runs one hook; returns null on success, else why it failed.</summary>
-    private static string? Run(string hook, IReadOnlyDictionary<string, string> env, TimeSpan timeout, Action<int, ulong>? started)
+    private static string? Run(string hook, IReadOnlyDictionary<string, string> env, TimeSpan timeout, Action<int, ulong>? started, bool forCaller)
     {
         ChildProcess child;
         try
         {
             child = File.Exists(Setpriv)
-                ? ChildProcess.Start(Setpriv, new[] { "--pdeathsig", "KILL", "--", hook }, env)
-                : ChildProcess.Start(hook, Array.Empty<string>(), env);
+                ? ChildProcess.Start(Setpriv, new[] { "--pdeathsig", "KILL", "--", hook }, env, forCaller)
+                : ChildProcess.Start(hook, Array.Empty<string>(), env, forCaller);
         }
         catch (GntComException e)
         {
@@ -88,7 +91,9 @@ public static class HookRunner
         using (child)
         {
             started?.Invoke(child.ProcessGroup, ProcStat.Read(child.Pid)?.StartTime ?? 0);
-            int? code = child.Pump(timeout, output => Libc.WriteAll(2, output));
+            var lines = new HookOutput(Path.GetFileName(hook));
+            int? code = child.Pump(timeout, lines.Add);
+            lines.Flush();
             if (code == null)
             {
                 child.KillGroup();

@@ -35,6 +35,16 @@ public static class XenbusPath
         return path;
     }
 
+    /// <summary>The absolute form of a valid path (a relative one is dom0's: /local/domain/0/...), for comparing.</summary>
+    public static string Canonical(string path) => path.StartsWith('/') ? path : "/local/domain/0/" + path;
+
+    /// <summary>What the kernel's netback calls the vif's device: "vif-DOM-DEV" (its ethtool bus-info).</summary>
+    public static string BusInfo(string path)
+    {
+        string[] p = path.Split('/');
+        return "vif-" + p[^2] + "-" + p[^1];
+    }
+
     /// <summary>The guest's domain id: DOM of .../vif/DOM/DEV (the path must be valid).</summary>
     public static int DomainId(string path) => int.Parse(path.Split('/')[^2], System.Globalization.CultureInfo.InvariantCulture);
 

@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace GntCom.Interop;
 
@@ -82,12 +83,33 @@ internal static unsafe partial class Libc
         }
         try
         {
-            return State.StateDirectory.ReadAll(fd, path);
+            return ReadAll(fd, path);
         }
         finally
         {
             Close(fd);
         }
+    }
+
+    /// <summary>Reads a descriptor to its end as UTF-8 text.</summary>
+    public static string ReadAll(int fd, string pathForMessages)
+    {
+        byte[] buf = new byte[4096];
+        int len = 0;
+        while (true)
+        {
+            if (len == buf.Length) Array.Resize(ref buf, buf.Length * 2);
+            nint n;
+            fixed (byte* p = buf) n = Read(fd, p + len, (nuint)(buf.Length - len));
+            if (n < 0)
+            {
+                if (Errno == Interop.Errno.EINTR) continue;
+                throw new GntComException("cannot read " + pathForMessages + ": " + Interop.Errno.Describe(Errno));
+            }
+            if (n == 0) break;
+            len += (int)n;
+        }
+        return Encoding.UTF8.GetString(buf, 0, len);
     }
 
     /// <summary>Whether <paramref name="path"/> exists (following symlinks) and is a directory.</summary>

@@ -92,9 +92,6 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "pipe2", SetLastError = true)]
     public static partial int Pipe2(int* fds, int flags);
 
-    [LibraryImport(Lib, EntryPoint = "getppid")]
-    public static partial int GetPpid();
-
     [LibraryImport(Lib, EntryPoint = "geteuid")]
     public static partial uint GetEuid();
 }

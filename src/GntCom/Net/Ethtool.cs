@@ -66,13 +66,23 @@ public static unsafe class Ethtool
     }
 
     /// <summary>The driver's name ("tun", "veth", "vif", "e1000e"...), null when the interface has no ethtool driver info.</summary>
-    public static string? Driver(string ifname)
+    public static string? Driver(string ifname) => DriverInfo(ifname)?.Driver;
+
+    /// <summary>The driver's bus info (a tap: "tap"; a Xen netback vif: "vif-DOM-DEV"), null when there is none.</summary>
+    public static string? BusInfo(string ifname) => DriverInfo(ifname)?.BusInfo;
+
+    private static (string Driver, string BusInfo)? DriverInfo(string ifname)
     {
         var info = new DrvInfo { Cmd = ETHTOOL_GDRVINFO };
         if (Call(ifname, &info) != 0) return null;
-        var name = new ReadOnlySpan<byte>(info.Driver, 32);
-        int end = name.IndexOf((byte)0);
-        return Encoding.ASCII.GetString(end < 0 ? name : name[..end]);
+        return (Text(info.Driver), Text(info.BusInfo));
+    }
+
+    private static string Text(byte* field)
+    {
+        var bytes = new ReadOnlySpan<byte>(field, 32);
+        int end = bytes.IndexOf((byte)0);
+        return Encoding.ASCII.GetString(end < 0 ? bytes : bytes[..end]);
     }
 
     private static int Call(string ifname, void* data)

@@ -35,17 +35,27 @@ public sealed unsafe class ChildProcess : IDisposable
 
     /// <summary>
     /// Starts <paramref name="path"/> with <paramref name="args"/> (argv[1..]) and the current
-    /// environment overlaid with <paramref name="env"/>; read its output with
+    /// environment (or, without <paramref name="inherit"/>, only a PATH) overlaid with
+    /// <paramref name="env"/>; read its output with
     /// <see cref="Output"/> or <see cref="Pump"/>.
     /// </summary>
-    public static ChildProcess Start(string path, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env)
+    public static ChildProcess Start(string path, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env, bool inherit = true)
     {
         var argv = new List<string> { path };
         argv.AddRange(args);
         var envp = new List<string>();
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
-            if (e.Key is string k && e.Value is string v) merged[k] = v;
+        // A program run on behalf of another guest than the caller's gets none of the
+        // caller's environment (Ganeti's TAGS, NETWORK_*... describe the caller's NIC).
+        if (inherit)
+        {
+            foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
+                if (e.Key is string k && e.Value is string v) merged[k] = v;
+        }
+        else
+        {
+            merged["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        }
         if (env != null) foreach (var (k, v) in env) merged[k] = v;
         foreach (var (k, v) in merged) envp.Add(k + "=" + v);
 
@@ -149,11 +159,13 @@ public sealed unsafe class ChildProcess : IDisposable
         return _status.Value;
     }
 
-    /// <summary>SIGKILLs the child's whole process group and reaps the child.</summary>
+    /// <summary>SIGKILLs the child's whole process group and reaps the child if it dies within a short grace.</summary>
     public void KillGroup()
     {
         Libc.Kill(-ProcessGroup, Libc.SIGKILL);
-        if (_status == null) Reap();
+        // A process stuck in the kernel (a hung NFS mount) may never die: it is not waited
+        // for beyond a short grace, so the caller (and the host lock) is not held by it.
+        if (_status == null) WaitForExit(TimeSpan.FromSeconds(2));
     }
 
     /// <summary>

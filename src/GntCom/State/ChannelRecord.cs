@@ -77,7 +77,9 @@ public sealed record ChannelRecord
             Name = name,
             Original = Names.Interface(Get("original"), "state record original"),
             Index = index,
-            Ip = cfg.GuestIp(Get("ip"), "state record ip"),
+            // Only the form is checked: a record written before a change of `network` in the
+            // config must still be read, to be torn down.
+            Ip = Ipv4.Parse(Get("ip"), "state record ip"),
             Mac = MacAddress.Parse(Get("mac"), "state record mac"),
             Instance = Names.Instance(m.GetValueOrDefault("instance"), "state record instance"),
             Kind = kind == "vif" ? ChannelKind.Vif : ChannelKind.Tap,
@@ -86,47 +88,5 @@ public sealed record ChannelRecord
             Pending = Get("state") != "up",
             Ipv6 = v6,
         };
-    }
-}
-
-/// <summary>A name reserved by `gnt-com allocate` for a guest that is about to start (STATE/reservations/NAME).</summary>
-public sealed record Reservation(string Name, IPAddress Ip, string Mac, string? Instance)
-{
-    public string Serialize() => KeyValueText.Format(
-        ("name", Name), ("ip", Ip.ToString()), ("mac", Mac), ("instance", Instance));
-
-    public static Reservation Parse(string fileName, string text, GntComConfig cfg)
-    {
-        var m = KeyValueText.Parse(text);
-        string name = Names.Interface(m.GetValueOrDefault("name"), "reservation name");
-        if (name != fileName || !cfg.IsChannelName(name))
-            throw new InvalidInputException("reservation " + Quote.Value(fileName) + " names " + Quote.Value(name));
-        return new Reservation(name,
-            cfg.GuestIp(m.GetValueOrDefault("ip"), "reservation ip"),
-            MacAddress.Parse(m.GetValueOrDefault("mac"), "reservation mac"),
-            Names.Instance(m.GetValueOrDefault("instance"), "reservation instance"));
-    }
-}
-
-/// <summary>
-/// Left by vif-gnt-com when it brought a Ganeti channel vif online without knowing the
-/// guest's IP (STATE/notes/IFINDEX): the later gnt-com-ifup (Ganeti's xen-ifup-os) reads it
-/// and records the channel as a Xen vif, with its hypervisor name and backend path.
-/// </summary>
-public sealed record VifNote(int Index, string Name, string Original, string Backend)
-{
-    public string Serialize() => KeyValueText.Format(
-        ("ifindex", Index.ToString(CultureInfo.InvariantCulture)), ("name", Name), ("original", Original), ("backend", Backend));
-
-    public static VifNote Parse(string fileName, string text)
-    {
-        var m = KeyValueText.Parse(text);
-        if (!int.TryParse(m.GetValueOrDefault("ifindex"), NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index <= 0
-            || index.ToString(CultureInfo.InvariantCulture) != fileName)
-            throw new InvalidInputException("vif note " + Quote.Value(fileName) + " has a bad ifindex");
-        string backend = m.GetValueOrDefault("backend") ?? "";
-        if (!XenbusPath.IsValid(backend)) throw new InvalidInputException("vif note " + Quote.Value(fileName) + " has a bad backend");
-        return new VifNote(index, Names.Interface(m.GetValueOrDefault("name"), "vif note name"),
-            Names.Interface(m.GetValueOrDefault("original"), "vif note original"), backend);
     }
 }

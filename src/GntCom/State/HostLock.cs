@@ -32,9 +32,11 @@ public sealed class HostLock : IDisposable
             throw new GntComException("cannot lock " + root.Combine(FileName) + ": " + Errno.Describe(errno));
         }
         // Busy: wait in the kernel's queue (fair, no polling) on a thread of its own, so
-        // that this one can give up at the timeout. A thread still waiting then dies with
-        // the process, which exits right after reporting the error.
+        // that this one can give up at the timeout. A waiter given up on releases the lock
+        // the moment it gets it: the caller has reported failure and must not hold the node.
         int result = -1, waitErrno = 0;
+        bool done = false, abandoned = false;
+        var gate = new object();
         var waiter = new Thread(() =>
         {
             do
@@ -42,14 +44,26 @@ public sealed class HostLock : IDisposable
                 result = Libc.Flock(fd, Libc.LOCK_EX);
                 waitErrno = result < 0 ? Libc.Errno : 0;
             } while (result < 0 && waitErrno == Errno.EINTR);
+            lock (gate)
+            {
+                done = true;
+                if (abandoned) Libc.Close(fd);
+            }
         }) { IsBackground = true, Name = "host-lock" };
         waiter.Start();
         if (!waiter.Join(timeout))
         {
-            int holder = HolderOf(fd);
-            string who = holder != 0 ? "pid " + holder + " (" + ProcStat.CommandLine(holder) + ")" : "another process";
-            throw new GntComException("host lock " + root.Combine(FileName) + " is held by " + who + ": gave up after "
-                + (int)timeout.TotalSeconds + " s (lock_timeout)");
+            lock (gate)
+            {
+                if (!done)
+                {
+                    abandoned = true;
+                    int holder = HolderOf(fd);
+                    string who = holder != 0 ? "pid " + holder + " (" + ProcStat.CommandLine(holder) + ")" : "another process";
+                    throw new GntComException("host lock " + root.Combine(FileName) + " is held by " + who + ": gave up after "
+                        + (int)timeout.TotalSeconds + " s (lock_timeout)");
+                }
+            }
         }
         if (result < 0)
         {

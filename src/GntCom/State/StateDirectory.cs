@@ -105,19 +105,10 @@ public sealed unsafe class StateDirectory : IDisposable
     private void CheckTrusted(string what)
     {
         if (Libc.FStat(_fd, out var st) < 0) throw new GntComException("cannot stat " + Path + ": " + Errno.Describe(Libc.Errno));
-        uint euid = Libc.GetEuid();
-        if (st.Uid != 0 && st.Uid != euid)
-            throw new GntComException(what + " " + Path + " is owned by uid " + st.Uid + ", not root: refusing to use it");
-        if ((st.Permissions & (Libc.S_IWGRP | Libc.S_IWOTH)) != 0)
-            throw new GntComException(what + " " + Path + " is writable by " + ((st.Permissions & Libc.S_IWOTH) != 0 ? "others" : "its group")
-                + " (mode " + Convert.ToString(st.Permissions, 8) + "): refusing to use it");
+        if (Inputs.FileTrust.Untrusted(what + " " + Path, st, allowSticky: false) is string why)
+            throw new GntComException(why + ": refusing to use it");
     }
 
-    /// <summary>
-    /// Why a directory could not be opened. O_DIRECTORY | O_NOFOLLOW on a symlink fails with
-    /// ENOTDIR, not ELOOP (the kernel checks "is it a directory" on the link itself), so a
-    /// symlink is told from a file by looking at <paramref name="name"/> in <paramref name="dirFd"/>.
-    /// </summary>
     private static GntComException OpenError(string what, string path, int errno, int dirFd, string name)
     {
         if (errno == Errno.ENOTDIR && Libc.FStatAt(dirFd, name, out var st, Libc.AT_SYMLINK_NOFOLLOW) == 0 && st.IsSymlink)
@@ -155,32 +146,12 @@ public sealed unsafe class StateDirectory : IDisposable
         }
         try
         {
-            return ReadAll(fd, Combine(name));
+            return Libc.ReadAll(fd, Combine(name));
         }
         finally
         {
             Libc.Close(fd);
         }
-    }
-
-    internal static string ReadAll(int fd, string pathForMessages)
-    {
-        byte[] buf = new byte[4096];
-        int len = 0;
-        while (true)
-        {
-            if (len == buf.Length) Array.Resize(ref buf, buf.Length * 2);
-            nint n;
-            fixed (byte* p = buf) n = Libc.Read(fd, p + len, (nuint)(buf.Length - len));
-            if (n < 0)
-            {
-                if (Libc.Errno == Errno.EINTR) continue;
-                throw new GntComException("cannot read " + pathForMessages + ": " + Errno.Describe(Libc.Errno));
-            }
-            if (n == 0) break;
-            len += (int)n;
-        }
-        return Encoding.UTF8.GetString(buf, 0, len);
     }
 
     public bool Exists(string name) =>
@@ -229,63 +200,49 @@ public sealed unsafe class StateDirectory : IDisposable
     public List<string> List()
     {
         var names = new List<string>();
-        // getdents64 continues from the descriptor's position: start each listing afresh.
-        int fd = Libc.OpenAt(_fd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
-        if (fd < 0) throw new GntComException("cannot list " + Path + ": " + Errno.Describe(Libc.Errno));
-        try
-        {
-            byte* buf = stackalloc byte[32 * 1024];
-            while (true)
-            {
-                nint n = Libc.GetDents64(fd, buf, 32 * 1024);
-                if (n < 0)
-                {
-                    if (Libc.Errno == Errno.EINTR) continue;
-                    throw new GntComException("cannot list " + Path + ": " + Errno.Describe(Libc.Errno));
-                }
-                if (n == 0) break;
-                for (nint off = 0; off < n;)
-                {
-                    // struct linux_dirent64 { u64 ino; s64 off; u16 reclen; u8 type; char name[]; }
-                    ushort reclen = *(ushort*)(buf + off + 16);
-                    byte* name = buf + off + 19;
-                    int len = 0;
-                    while (name[len] != 0 && 19 + len < reclen) len++;
-                    if (!(len == 1 && name[0] == '.') && !(len == 2 && name[0] == '.' && name[1] == '.'))
-                        names.Add(Encoding.UTF8.GetString(name, len));
-                    off += reclen;
-                }
-            }
-        }
-        finally
-        {
-            Libc.Close(fd);
-        }
+        ForEachName(32 * 1024, name => { names.Add(Encoding.UTF8.GetString(name)); return true; });
         return names;
     }
 
     /// <summary>Whether the directory holds anything but temporary files: reads only its first entries.</summary>
     public bool HasEntries()
     {
+        bool found = false;
+        byte[] marker = Encoding.ASCII.GetBytes(TempMarker);
+        ForEachName(512, name => { found = name.IndexOf(marker) < 0; return !found; });
+        return found;
+    }
+
+    /// <summary>
+    /// Hands each name (not . and ..) to <paramref name="visit"/> until it returns false;
+    /// reads the directory through a fresh descriptor, <paramref name="bufferSize"/> bytes of
+    /// struct linux_dirent64 { u64 ino; s64 off; u16 reclen; u8 type; char name[]; } at a time.
+    /// </summary>
+    private void ForEachName(int bufferSize, NameVisitor visit)
+    {
         int fd = Libc.OpenAt(_fd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (fd < 0) throw new GntComException("cannot list " + Path + ": " + Errno.Describe(Libc.Errno));
         try
         {
-            byte* buf = stackalloc byte[512];
+            byte* buf = stackalloc byte[bufferSize];
             while (true)
             {
-                nint n = Libc.GetDents64(fd, buf, 512);
-                if (n < 0 && Libc.Errno == Errno.EINTR) continue;
-                if (n <= 0) return false;
+                nint n = Libc.GetDents64(fd, buf, (nuint)bufferSize);
+                if (n < 0)
+                {
+                    if (Libc.Errno == Errno.EINTR) continue;
+                    throw new GntComException("cannot list " + Path + ": " + Errno.Describe(Libc.Errno));
+                }
+                if (n == 0) return;
                 for (nint off = 0; off < n;)
                 {
                     ushort reclen = *(ushort*)(buf + off + 16);
                     var name = new ReadOnlySpan<byte>(buf + off + 19, reclen - 19);
                     int len = name.IndexOf((byte)0);
                     name = len < 0 ? name : name[..len];
-                    bool dots = name.SequenceEqual("."u8) || name.SequenceEqual(".."u8);
-                    if (!dots && name.IndexOf(".tmp-"u8) < 0) return true;
                     off += reclen;
+                    if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) continue;
+                    if (!visit(name)) return;
                 }
             }
         }
@@ -294,6 +251,8 @@ public sealed unsafe class StateDirectory : IDisposable
             Libc.Close(fd);
         }
     }
+
+    private delegate bool NameVisitor(ReadOnlySpan<byte> name);
 
     /// <summary>Removes temporary files that killed writers left here; returns how many.</summary>
     public int RemoveTemporaryFiles()

@@ -216,6 +216,13 @@ public sealed class StateStore : IDisposable
         _root.Write("names", h.Low.ToString(CultureInfo.InvariantCulture) + " " + h.High.ToString(CultureInfo.InvariantCulture) + "\n");
     }
 
+    /// <summary>Probing found <paramref name="index"/> the lowest free number: the hint starts there next time.</summary>
+    public void LowestFreeFound(int index)
+    {
+        var (low, high) = NameHints();
+        if (index > low) SaveHints((index, high));
+    }
+
     private void NameTaken(string name)
     {
         int i = _cfg.ChannelIndex(name);

@@ -139,4 +139,27 @@ public sealed class AdminCliTests
         h.Ns.Ip("link", "del", "gnt.com.7");
         Assert.Equal(0, h.Admin("check").Code);
     }
+
+    [HostFact]
+    public void Channels_set_up_before_the_network_setting_changed_can_still_be_taken_down()
+    {
+        using var h = new Host();
+        h.AddTap("tap0");
+        Assert.Equal(0, h.Ifup("tap0", "169.254.7.1", "52:54:00:07:00:01").Code);
+        Assert.Equal(0, h.Admin("allocate", "--ip", "169.254.7.2", "--mac", "52:54:00:07:00:02").Code);
+        h.Sandbox.WriteConfig("dhcp = off\nnetwork = 10.77.0.0/16\n");
+
+        var down = h.Ifdown("gnt.com.0");
+        Assert.True(down.Code == 0, down.ToString());
+        Assert.Empty(h.Records());
+        Assert.DoesNotContain(h.Ns.Routes(), r => r.StartsWith("169.254.7.1"));
+        Assert.DoesNotContain("169.254.169.254", h.AddrShow("gnt.com.0"));
+        var release = h.Admin("release", "gnt.com.1");
+        Assert.True(release.Code == 0 && !release.Err.Contains("error"), release.ToString());
+        Assert.Contains("released gnt.com.1", release.Err);
+        Assert.DoesNotContain("1692", h.Ns.Ip("rule")); // the old network's rules went with the last channel
+        h.Ns.Ip("link", "del", "gnt.com.0"); // (qemu removes its tap after the down script)
+        var check = h.Admin("check");
+        Assert.True(check.Code == 0, check.ToString());
+    }
 }

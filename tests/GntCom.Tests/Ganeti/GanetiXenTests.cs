@@ -135,5 +135,13 @@ public sealed class GanetiXenTests
         // This node's own guest keeps its channel, untouched.
         node.AssertChannel(d1.VifName, local);
         Assert.Equal(new[] { "gnt.com.0" }, node.Records());
+
+        // The incoming domain goes again: its offline names vifname gnt.com.0 too, but that
+        // channel is another vif's (another backend path): it stays.
+        var offline = dom0.Hotplug("offline", d2);
+        Assert.True(offline.Code == 0, offline.ToString());
+        node.AssertChannel(d1.VifName, local);
+        Assert.Equal(new[] { "gnt.com.0" }, node.Records());
+        Assert.DoesNotMatch(@"<[^>]*\bUP\b[^>]*>", node.Ns.Ip("-o", "link", "show", "dev", d2.Vif));
     }
 }

@@ -22,6 +22,7 @@ public sealed class HookTrustTests
         { "symlink to a world-writable file", "/targets/mark is writable by others (mode 777)" },
         { "symlink to a file in a world-writable directory", "/open is writable by others (mode 777)" },
         { "hook directory is a symlink to a world-writable directory", "/open is writable by others (mode 777)" },
+        { "path through a directory and a symlink another user owns", "/userdir is owned by uid 65534, not root" },
     };
 
     /// <summary>Installs an executable hook in HOOKS/<paramref name="dir"/> that touches <paramref name="marker"/>, made untrusted as <paramref name="hole"/> says; returns its path.</summary>
@@ -66,6 +67,26 @@ public sealed class HookTrustTests
                 Hard.Chmod(target, 0b111_111_111);
                 string hook = Path.Combine(hookDir, "10-mark");
                 File.CreateSymbolicLink(hook, target);
+                return hook;
+            }
+            case "path through a directory and a symlink another user owns":
+            {
+                // The final file and its directory are root's, but the way there goes through
+                // nobody's directory and nobody's symlink, which nobody could re-point between
+                // the check and the start.
+                string rootDir = Path.Combine(s.Dir, "roots");
+                Directory.CreateDirectory(rootDir);
+                Hard.Chmod(rootDir, 0b111_101_101);
+                string target = Path.Combine(rootDir, "mark");
+                File.WriteAllText(target, "#!/bin/sh\n" + body + "\n");
+                Hard.Chmod(target, 0b111_101_101);
+                string userdir = Path.Combine(s.Dir, "userdir");
+                Directory.CreateDirectory(userdir);
+                File.CreateSymbolicLink(Path.Combine(userdir, "cur"), rootDir);
+                Hard.Chown(userdir, 65534);
+                Proc.Must("chown", "-h", "65534", Path.Combine(userdir, "cur"));
+                string hook = Path.Combine(hookDir, "10-mark");
+                File.CreateSymbolicLink(hook, Path.Combine(userdir, "cur", "mark"));
                 return hook;
             }
             case "symlink to a file in a world-writable directory":

@@ -250,14 +250,14 @@ public sealed class ParserFuzzTests
     public void Ganeti_hosts_file()
     {
         const string hosts = "52:54:00:12:34:56,169.254.1.2\n  AA:BB:CC:DD:EE:01,169.254.1.3 \nnot a line\n52:54:00:12:34:57,169.254.1.4,extra\n";
-        var map = GanetiFiles.HostsFile(hosts);
+        var map = HostsFile.ByIp(hosts);
         Assert.Equal("52:54:00:12:34:56", map["169.254.1.2"]);
         Assert.Equal("aa:bb:cc:dd:ee:01", map["169.254.1.3"]);
         Assert.Equal(2, map.Count);
-        Assert.Empty(GanetiFiles.HostsFile(null));
+        Assert.Empty(HostsFile.ByIp(null));
         Survives(Hostile(hosts), s =>
         {
-            foreach (var (ip, mac) in GanetiFiles.HostsFile(s))
+            foreach (var (ip, mac) in HostsFile.ByIp(s))
             {
                 Assert.NotNull(Ipv4.TryParse(ip));
                 Assert.Equal(mac, MacAddress.TryNormalize(mac));

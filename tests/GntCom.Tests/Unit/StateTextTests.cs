@@ -35,7 +35,7 @@ public sealed class StateTextTests
 
     [Theory]
     [InlineData("gnt.com.3", "name=gnt.com.4\noriginal=tap0\nifindex=7\nip=169.254.1.2\nmac=52:54:00:12:34:56\nstate=up\n", "names 'gnt.com.4'")]
-    [InlineData("gnt.com.3", "name=gnt.com.3\noriginal=tap0\nifindex=7\nip=8.8.8.8\nmac=52:54:00:12:34:56\nstate=up\n", "outside the channel network")]
+    [InlineData("gnt.com.3", "name=gnt.com.3\noriginal=tap0\nifindex=7\nip=8.8.8\nmac=52:54:00:12:34:56\nstate=up\n", "is not an IPv4 address")]
     [InlineData("gnt.com.3", "name=gnt.com.3\noriginal=ta/p0\nifindex=7\nip=169.254.1.2\nmac=52:54:00:12:34:56\nstate=up\n", "not a valid interface name")]
     [InlineData("gnt.com.3", "name=gnt.com.3\noriginal=tap0\nifindex=x\nip=169.254.1.2\nmac=52:54:00:12:34:56\nstate=up\n", "bad ifindex")]
     [InlineData("gnt.com.3", "name=gnt.com.3\noriginal=tap0\nifindex=7\nip=169.254.1.2\nstate=up\n", "lacks mac")]

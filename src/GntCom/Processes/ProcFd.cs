@@ -1,0 +1,32 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+
+namespace GntCom.Processes;
+
+/// <summary>/proc/PID/fd: what a process holds open.</summary>
+public static class ProcFd
+{
+    /// <summary>The inodes of the sockets process <paramref name="pid"/> holds ("socket:[INODE]" links); empty when unknown.</summary>
+    public static HashSet<ulong> Sockets(int pid)
+    {
+        var set = new HashSet<ulong>();
+        if (pid <= 0) return set;
+        try
+        {
+            foreach (string fd in Directory.GetFiles("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/fd"))
+                if (SocketInode(new FileInfo(fd).LinkTarget) is ulong inode) set.Add(inode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return set;
+    }
+
+    /// <summary>The inode of a "socket:[INODE]" link target, else null.</summary>
+    public static ulong? SocketInode(string? target) =>
+        target != null && target.StartsWith("socket:[", StringComparison.Ordinal) && target.EndsWith(']')
+        && ulong.TryParse(target.AsSpan(8, target.Length - 9), NumberStyles.None, CultureInfo.InvariantCulture, out ulong inode)
+            ? inode : null;
+}
