@@ -176,22 +176,22 @@ for h in "$kvm" "$ref" "$bare"; do
     ip -n "$h" link set lo up
     sink_in "$h"
 done
-sendto() { # NS: (b): the median ns per packet there, now
-    waiting ip netns exec "$1" "$tools/udp-sendto" 10.200.0.2 9 5 > "$work/sendto" 2>>"$work/errors.log" \
+sendto() { # NS: (b): the median ns per packet there, now (on one CPU: less scheduling noise)
+    waiting ip netns exec "$1" taskset -c "$(($(nproc) - 1))" "$tools/udp-sendto" 10.200.0.2 9 5 > "$work/sendto" 2>>"$work/errors.log" \
         || fail "udp-sendto failed"
     cat "$work/sendto"
 }
-# sendto_vs_twins: "REF BARE KVM", the medians of 3 rounds alternating between the twin
+# sendto_vs_twins: "REF BARE KVM", the medians of 7 rounds alternating between the twin
 # with 0 channels, the twin with as many bare taps as the KVM host has channels, and the
 # KVM host, so that drift of the machine weighs on all alike.
 sendto_vs_twins() {
     for h in ref bare kvm; do : > "$work/sendto.$h"; done
-    for round in 1 2 3; do
+    for round in 1 2 3 4 5 6 7; do
         sendto "$ref" >> "$work/sendto.ref"
         sendto "$bare" >> "$work/sendto.bare"
         sendto "$kvm" >> "$work/sendto.kvm"
     done
-    for h in ref bare kvm; do printf '%s ' "$(sort -n "$work/sendto.$h" | sed -n 2p)"; done
+    for h in ref bare kvm; do printf '%s ' "$(sort -n "$work/sendto.$h" | sed -n 4p)"; done
     echo
 }
 
