@@ -26,8 +26,8 @@ public sealed class ConcurrencyCampaign
     [CampaignFact("dnsmasq")]
     public void Sixty_four_workers_twenty_rounds()
     {
-        int workers = int.TryParse(Environment.GetEnvironmentVariable("GNT_COM_WORKERS"), out int w) ? w : 64;
-        int rounds = int.TryParse(Environment.GetEnvironmentVariable("GNT_COM_ROUNDS"), out int r) ? r : 20;
+        int workers = CampaignFactAttribute.Size("GNT_COM_WORKERS", 64, 16);
+        int rounds = CampaignFactAttribute.Size("GNT_COM_ROUNDS", 20, 4);
         using var h = new Host("dhcp = dnsmasq\n");
         for (int i = 0; i < workers; i++) h.AddTap(Tap(i));
         var problems = new ConcurrentQueue<string>();

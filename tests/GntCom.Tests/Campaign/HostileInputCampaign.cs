@@ -105,8 +105,13 @@ public sealed class HostileInputCampaign
         var byExe = new Dictionary<string, int>();
         var byCode = new Dictionary<int, int>();
         int total = 0;
+        // In make test every fourth case (each kind of hostility is many cases); all of them
+        // in a full campaign (scripts/campaign.sh).
+        int step = CampaignFactAttribute.Size("GNT_COM_HOSTILE_STEP", 1, 4);
+        int index = 0;
         foreach (var c in Cases())
         {
+            if (index++ % step != 0) continue;
             total++;
             byExe[c.Exe] = byExe.GetValueOrDefault(c.Exe) + 1;
             try
