@@ -197,7 +197,7 @@ internal sealed class VifCall
         if (ip == null && vifname != null && !channels.IsReserved(vifname))
         {
             // Ganeti's channel vif: no IP anywhere; its xen-ifup-os sets the channel up later.
-            channels.VifOnline(_dev, vifname, _path);
+            channels.VifOnline(_dev, vifname, _path, mac, Syscall.getppid());
             return;
         }
         channels.Up(new ChannelRequest
@@ -239,7 +239,14 @@ internal sealed class VifCall
         if (channel)
         {
             if (_typeIf == "tap") return;
-            channels.VifOffline(_dev, vifname, Syscall.getppid(), _path);
+            channels.VifOffline(_dev, vifname, _path);
+            return;
+        }
+        // Xen 4.17 removes the backend directory before offline: with no vifname left to
+        // say so, the vif may have been a channel vif; GntCom's records know.
+        if (_typeIf == "vif" && vifname == null && Node("mac") == null)
+        {
+            channels.VifOffline(_dev, null, _path, orRouted: Routed(null));
             return;
         }
         channels.RoutedOffline(Routed(vifname));

@@ -89,7 +89,38 @@ internal static class AdminCommands
                 + " (Ganeti's dnsmasq was left running; fix this and run adopt again)");
         if (plan.Actions.Count == 0) Console.Out.WriteLine("nothing to adopt");
         if (!plan.DryRun && plan.Actions.Count > 0)
-            Console.Out.WriteLine("done; now link GntCom's kvm-ifup-os and xen-ifup-os into /etc/ganeti (see gnt-com(8)), or Ganeti's own scripts will restart their dnsmasq");
+            Console.Out.WriteLine("done; run 'gnt-com ganeti enable' too, or Ganeti's own scripts will restart their dnsmasq at the next instance start");
+        return Entry.Ok;
+    }
+
+    public static int Ganeti(GanetiOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        if (o.Action is not ("enable" or "disable"))
+            throw new InvalidInputException("ganeti action " + Quote.Value(o.Action) + " must be enable or disable");
+        using var channels = Channels.Open(cfg);
+        var plan = o.Action == "enable" ? channels.GanetiEnable(o.GanetiRunDir, o.DryRun) : channels.GanetiDisable(o.GanetiRunDir, o.DryRun);
+        string prefix = plan.DryRun ? "would " : "";
+        foreach (string a in plan.Actions) Console.Out.WriteLine(prefix + a);
+        foreach (string n in plan.Notes) Console.Out.WriteLine(n);
+        if (plan.Failed.Count > 0)
+            throw new GntComException("could not adopt " + string.Join("; ", plan.Failed)
+                + " (Ganeti's scripts and dnsmasq were left in place; fix this and run 'gnt-com ganeti enable' again)");
+        if (plan.Actions.Count == 0) Console.Out.WriteLine("nothing to do: GntCom is " + (o.Action == "enable" ? "enabled" : "disabled") + " for Ganeti here");
+        else if (!plan.DryRun) Console.Out.WriteLine(o.Action == "enable"
+            ? "done: Ganeti's channel NICs are GntCom's (check with 'gnt-com check')"
+            : "done: Ganeti's own scripts set the channel up again from the next instance start");
+        return Entry.Ok;
+    }
+
+    public static int Forget(ForgetOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        string name = Names.Interface(o.Name, "IFNAME");
+        if (!int.TryParse(o.Index, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index <= 0)
+            throw new InvalidInputException("IFINDEX " + Quote.Value(o.Index) + " must be a positive number");
+        using var channels = Channels.Open(cfg);
+        channels.Removed(name, index);
         return Entry.Ok;
     }
 
@@ -129,7 +160,8 @@ internal static class AdminCommands
         s.Channels.Select(c => new ChannelJson(c.Record.Name, c.Record.Original, c.Record.KindName, c.Record.Ip.ToString(),
             c.Record.Mac, c.Record.Instance, c.Record.Index, c.State)).ToList(),
         s.Reservations.Select(r => new ReservationJson(r.Name, r.Ip.ToString(), r.Mac, r.Instance)).ToList(),
-        new DhcpJson(ProviderName(s.Dhcp), s.DhcpMode, s.DnsmasqPid != 0 ? s.DnsmasqPid : null, s.Leases, s.HostsFile, s.DhcpError),
+        new DhcpJson(ProviderName(s.Dhcp), s.DhcpMode, s.DnsmasqPid != 0 ? s.DnsmasqPid : null, s.Leases, s.HostsFile, s.DhcpError,
+            s.Rivals.Select(r => new RivalJson(r.Pid, r.Command, r.Where)).ToList()),
         s.Unreadable.Concat(s.Problems).Distinct().ToList());
 
     private static string ProviderName(DhcpProvider p) => p switch
@@ -179,6 +211,7 @@ internal static class AdminCommands
             sb.Append(s.DnsmasqPid != 0 ? ", pid " + s.DnsmasqPid.ToString(CultureInfo.InvariantCulture) : ", not running");
             sb.Append(", ").Append(s.Leases).Append(" lease(s) in ").Append(s.HostsFile);
             if (s.DhcpError != null) sb.Append("\n        last error: ").Append(s.DhcpError);
+            foreach (var r in s.Rivals) sb.Append("\n        ").Append(r.Describe());
         }
         return sb.Append('\n').ToString();
     }

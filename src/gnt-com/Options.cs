@@ -58,6 +58,29 @@ public sealed class AdoptOptions : CommonOptions
     public bool DryRun { get; set; }
 }
 
+[Verb("ganeti", HelpText = "Switch this Ganeti node to GntCom (enable: shims in place of Ganeti's kvm-ifup-os and xen-ifup-os, live channels adopted, Ganeti's dnsmasq replaced) or back (disable).")]
+public sealed class GanetiOptions : CommonOptions
+{
+    [Value(0, MetaName = "ACTION", Required = true, HelpText = "enable or disable.")]
+    public string Action { get; set; } = "";
+
+    [Option("ganeti-run-dir", MetaValue = "DIR", Default = "/var/run/ganeti", HelpText = "Where Ganeti's dnsmasq.hosts, dnsmasq.conf and dnsmasq.pid are.")]
+    public string GanetiRunDir { get; set; } = "/var/run/ganeti";
+
+    [Option("dry-run", HelpText = "Print what would be done, change nothing.")]
+    public bool DryRun { get; set; }
+}
+
+[Verb("forget", HelpText = "Forget the channel of an interface the kernel removed (GntCom's udev rule runs it): only a record carrying IFINDEX goes.")]
+public sealed class ForgetOptions : CommonOptions
+{
+    [Value(0, MetaName = "IFNAME", Required = true, HelpText = "The removed interface's name (udev's INTERFACE).")]
+    public string Name { get; set; } = "";
+
+    [Value(1, MetaName = "IFINDEX", Required = true, HelpText = "Its interface index (udev's IFINDEX).")]
+    public string Index { get; set; } = "";
+}
+
 [Verb("dhcp", HelpText = "Control the DHCP server: status, reload (rewrite files, SIGHUP) or stop.")]
 public sealed class DhcpOptions : CommonOptions
 {

@@ -21,6 +21,8 @@ internal static class Program
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(RepairOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(AdoptOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DhcpOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(GanetiOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(ForgetOptions))]
     private static int Main(string[] args) => Entry.Run("gnt-com", () => Dispatch(args));
 
     private static int Dispatch(string[] args)
@@ -36,7 +38,8 @@ internal static class Program
             s.CaseSensitive = true;
             s.CaseInsensitiveEnumValues = false;
         });
-        var result = parser.ParseArguments<AllocateOptions, ReleaseOptions, StatusOptions, CheckOptions, RepairOptions, AdoptOptions, DhcpOptions>(args);
+        var result = parser.ParseArguments<AllocateOptions, ReleaseOptions, StatusOptions, CheckOptions, RepairOptions, AdoptOptions,
+            GanetiOptions, ForgetOptions, DhcpOptions>(args);
         return result.MapResult(
             (AllocateOptions o) => AdminCommands.Allocate(o),
             (ReleaseOptions o) => AdminCommands.Release(o),
@@ -44,6 +47,8 @@ internal static class Program
             (CheckOptions o) => AdminCommands.Check(o),
             (RepairOptions o) => AdminCommands.Repair(o),
             (AdoptOptions o) => AdminCommands.Adopt(o),
+            (GanetiOptions o) => AdminCommands.Ganeti(o),
+            (ForgetOptions o) => AdminCommands.Forget(o),
             (DhcpOptions o) => AdminCommands.Dhcp(o),
             errors =>
             {

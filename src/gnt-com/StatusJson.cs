@@ -22,7 +22,9 @@ internal sealed record ChannelJson(string Name, string Original, string Kind, st
 
 internal sealed record ReservationJson(string Name, string Ip, string Mac, string? Instance);
 
-internal sealed record DhcpJson(string Provider, string? Mode, int? Pid, int Leases, string HostsFile, string? Error);
+internal sealed record DhcpJson(string Provider, string? Mode, int? Pid, int Leases, string HostsFile, string? Error, List<RivalJson> Rivals);
+
+internal sealed record RivalJson(int Pid, string Command, string Where);
 
 internal sealed record CheckJson(bool Ok, List<string> Problems);
 

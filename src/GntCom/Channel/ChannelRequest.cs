@@ -21,6 +21,8 @@ public sealed class ChannelRequest
     public int Owner { get; init; }
     /// <summary>A Xen vif's backend path in xenstore.</summary>
     public string? Backend { get; init; }
+    /// <summary>The channel a restarted Xen domain's vif gets back from memory (Ganeti's xen-ifup-os may re-address it).</summary>
+    public bool Restored { get; init; }
     /// <summary>Extra variables handed to the hooks (Ganeti's TAGS, NETWORK_*... are inherited anyway).</summary>
     public IReadOnlyDictionary<string, string>? HookEnvironment { get; init; }
 }

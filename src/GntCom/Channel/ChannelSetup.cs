@@ -113,17 +113,32 @@ internal sealed class ChannelSetup
 
     /// <summary>
     /// Removes everything <paramref name="record"/> stands for: ifdown hooks, DHCP entry,
-    /// route, address, claims, record, and the shared isolation rules with the last channel.
-    /// Never fails on "already gone"; a killed teardown is finished by the next call.
+    /// route, address, claims, record, and the shared isolation rules with the last channel;
+    /// the interface goes down and gets back the name its hypervisor gave it (when that name
+    /// is free), so nothing channel-like is left on it. A Xen vif's channel is remembered for
+    /// its domain's restart (<see cref="VifMemory"/>). Never fails on "already gone"; a killed
+    /// teardown is finished by the next call. What only saves work (the journal, DHCP's
+    /// files, the memory) may fail on a full state filesystem: the teardown goes on and says
+    /// what it could not record. <paramref name="keepLink"/> (a re-address) leaves the link,
+    /// its name, address and the isolation rules as they are.
     /// </summary>
-    public void TearDown(ChannelRecord record, IReadOnlyDictionary<string, string>? hookEnv, bool forCaller = true)
+    public void TearDown(ChannelRecord record, IReadOnlyDictionary<string, string>? hookEnv, bool forCaller = true, bool keepLink = false)
     {
         var n = _n;
-        using var journal = Journal.Begin(n.Store, record.Name, JournalEntry.Of("teardown", record.Name));
+        var unrecorded = new List<string>();
+        Journal? journal = null;
+        try
+        {
+            journal = Journal.Begin(n.Store, record.Name, JournalEntry.Of("teardown", record.Name));
+        }
+        catch (GntComException e)
+        {
+            unrecorded.Add("its journal (" + e.Message + ")");
+        }
         // The journal names each hook's process group: if this call is killed, the call that
         // finishes the teardown kills whatever the hook left in the background.
         HookRunner.RunAll(System.IO.Path.Combine(n.Cfg.HooksDir, "ifdown.d"), HookEnvironment(record, "down", hookEnv),
-            n.Cfg.HookTimeout, mustSucceed: false, started: (pgid, start) => journal.Add(JournalEntry.Of("hookpg", pgid, start)),
+            n.Cfg.HookTimeout, mustSucceed: false, started: (pgid, start) => AddQuietly(journal, JournalEntry.Of("hookpg", pgid, start), unrecorded),
             forCaller: forCaller);
         try
         {
@@ -131,40 +146,73 @@ internal sealed class ChannelSetup
         }
         catch (GntComException e)
         {
-            Log.Warn("DHCP update for " + record.Name + " failed: " + e.Message);
+            unrecorded.Add("its DHCP entry's removal (" + e.Message + ")");
         }
         var link = n.Nl.LinkByIndex(record.Index);
         if (link != null && link.Name == record.Name)
         {
             NetlinkHandle.IgnoreNotFound(() => n.Nl.RouteDel(HostRoute(record.Ip, record.Index)));
-            NetlinkHandle.IgnoreNotFound(() => n.Nl.AddrDel(record.Index, n.Cfg.Address, 32));
-            if (record.Ipv6 != null) NetlinkHandle.IgnoreNotFound(() => n.Nl.AddrDel(record.Index, record.Ipv6, 64));
-            if (record.Pending && record.Original != record.Name) RenameBack(link, record.Original);
-            // As the hypervisor made it: down (Ganeti's own vif script does the same on offline).
-            else if (link.IsUp) NetlinkHandle.IgnoreNotFound(() => n.Nl.LinkSetDown(record.Index));
+            if (!keepLink)
+            {
+                NetlinkHandle.IgnoreNotFound(() => n.Nl.AddrDel(record.Index, n.Cfg.Address, 32));
+                if (record.Ipv6 != null) NetlinkHandle.IgnoreNotFound(() => n.Nl.AddrDel(record.Index, record.Ipv6, 64));
+                // As the hypervisor made it: down, under its own name.
+                if (link.IsUp) NetlinkHandle.IgnoreNotFound(() => n.Nl.LinkSetDown(record.Index));
+                if (record.Original != record.Name) RenameBack(link, record.Original);
+            }
         }
-        if (record.Ipv6 != null) Isolation.RemoveIpv6Rule(n.Nl, record.Name);
+        if (record.Ipv6 != null && !keepLink) Isolation.RemoveIpv6Rule(n.Nl, record.Name);
+        if (record.Kind == ChannelKind.Vif && record.Backend != null && !keepLink)
+            n.Store.Save(new VifMemory(record.Name, record.Ip, record.Mac, record.Instance, VifMemory.Now));
         n.Store.Unclaim(ClaimKind.Ip, record.Ip.ToString(), record.Name);
         n.Store.Unclaim(ClaimKind.Mac, record.Mac, record.Name);
         n.Store.DeleteOrigin(record.Original, record.Owner);
         if (n.Store.Note(record.Index) is VifNote note && note.Name == record.Name) n.Store.DeleteNote(record.Index);
         n.Store.DeleteRecord(record.Name);
-        if (!n.Store.HasRecords()) Isolation.Remove(n.Nl, n.Cfg.Network);
-        journal.Commit();
+        if (!keepLink && !n.Store.HasRecords()) Isolation.Remove(n.Nl, n.Cfg.Network);
+        journal?.Commit();
+        if (unrecorded.Count > 0)
+            Log.Warn("teardown of " + record.Name + " done, but could not record " + string.Join("; ", unrecorded));
     }
 
-    /// <summary>Gives an interface whose (pre-0.2) set-up was killed its hypervisor's name again, if that name is free.</summary>
+    /// <summary>
+    /// Lets go of a live channel without touching it (`gnt-com ganeti disable`): the
+    /// interface stays up, addressed and routed, as Ganeti's own scripts leave one, and
+    /// GntCom forgets it (record first: claims without a record are dropped when met).
+    /// </summary>
+    public void HandOver(ChannelRecord record)
+    {
+        var n = _n;
+        n.Store.DeleteRecord(record.Name);
+        n.Store.Unclaim(ClaimKind.Ip, record.Ip.ToString(), record.Name);
+        n.Store.Unclaim(ClaimKind.Mac, record.Mac, record.Name);
+        n.Store.DeleteOrigin(record.Original, record.Owner);
+        if (record.Ipv6 != null) Isolation.RemoveIpv6Rule(n.Nl, record.Name);
+        Log.Info("handed " + record.Describe() + " back to Ganeti's scripts");
+    }
+
+    private static void AddQuietly(Journal? journal, JournalEntry entry, List<string> unrecorded)
+    {
+        if (journal == null) return;
+        try { journal.Add(entry); }
+        catch (GntComException e) { unrecorded.Add("a hook's process group in the journal (" + e.Message + ")"); }
+    }
+
+    /// <summary>Gives a channel interface its hypervisor's name again (it is down), if that name is free.</summary>
     private void RenameBack(Link link, string original)
     {
         if (_n.Nl.LinkByName(original) != null) return;
         try
         {
-            _n.Nl.LinkSetDown(link.Index);
             _n.Nl.LinkSetName(link.Index, original);
         }
-        catch (Netlink.NetlinkException e)
+        catch (Netlink.NetlinkException e) when (!e.IsNotFound)
         {
             Log.Warn("could not rename " + link.Name + " back to " + original + ": " + e.Message);
+        }
+        catch (Netlink.NetlinkException)
+        {
+            // gone meanwhile
         }
     }
 

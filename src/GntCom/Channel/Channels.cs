@@ -17,7 +17,8 @@ namespace GntCom.Channel;
 /// The rooms: <see cref="Naming"/> (names, reservations, who holds an IP or MAC),
 /// <see cref="ChannelSetup"/> (set-up and teardown steps), <see cref="RoutedVif"/>
 /// (vif-route), <see cref="Healer"/> (healing, repair), <see cref="Inspection"/> (status,
-/// check), <see cref="Adoption"/> (taking over a Ganeti-configured node).
+/// check), <see cref="Adoption"/> (taking over a Ganeti-configured node),
+/// <see cref="GanetiIntegration"/> (switching a Ganeti node to GntCom and back).
 /// </summary>
 public sealed class Channels : IDisposable
 {
@@ -30,8 +31,8 @@ public sealed class Channels : IDisposable
     {
         _n = n;
         _setup = new ChannelSetup(n);
-        _naming = new Naming(n);
         _healer = new Healer(n, _setup);
+        _naming = new Naming(n, name => SafeRecordOf(name) is not ChannelRecord r || _healer.IsAlive(r));
     }
 
     /// <summary>Opens this namespace's state (creating it) and a netlink socket.</summary>
@@ -44,27 +45,29 @@ public sealed class Channels : IDisposable
     /// <summary>How many channel interfaces are recorded (one directory listing).</summary>
     public int ChannelCount => _n.Store.RecordNames().Count;
 
-    private HostLock LockAndHeal()
+    /// <summary>
+    /// Runs <paramref name="op"/> under the host-wide lock: killed calls' journals are healed
+    /// first, then the op does its work, then a few records are checked for vanished guests
+    /// (after the op, so that the op's own channel is torn down by the op, as a down).
+    /// </summary>
+    private T Locked<T>(Func<T> op)
     {
-        var hostLock = _n.Store.Lock();
-        try
-        {
-            _healer.Heal(new List<string>());
-        }
-        catch
-        {
-            hostLock.Dispose();
-            throw;
-        }
-        return hostLock;
+        using var hostLock = _n.Store.Lock();
+        _healer.Before(new Repairs(log: true));
+        T result = op();
+        _healer.After(new Repairs(log: true));
+        return result;
     }
+
+    private void Locked(Action op) => Locked(() => { op(); return 0; });
 
     // ---- up -------------------------------------------------------------------------
 
     /// <summary>Makes the request's interface a configured channel interface; returns its record.</summary>
-    public ChannelRecord Up(ChannelRequest req)
+    public ChannelRecord Up(ChannelRequest req) => Locked(() => UpLocked(req));
+
+    private ChannelRecord UpLocked(ChannelRequest req)
     {
-        using var hostLock = LockAndHeal();
         var store = _n.Store;
         var link = _n.Nl.LinkByName(req.Interface);
         if (link == null)
@@ -74,17 +77,28 @@ public sealed class Channels : IDisposable
                 return AlreadyUp(done, req);
             throw new GntComException("interface " + Quote.Value(req.Interface) + " does not exist");
         }
+        VifNote? note = null;
         if (_n.Cfg.IsChannelName(link.Name) && RecordOf(link.Name) is ChannelRecord existing)
         {
-            if (existing.Index == link.Index && !existing.Pending) return AlreadyUp(existing, req);
-            _healer.Forget(existing, new List<string>()); // the name now belongs to another interface
+            if (existing.Index != link.Index || existing.Pending)
+                _healer.Forget(existing, new Repairs(log: true)); // the name now belongs to another interface
+            else if (existing.Restored && existing.Backend != null && Differs(req, existing))
+            {
+                // A restarted Xen domain got its old channel back at online; Ganeti's
+                // xen-ifup-os now says what the guest's address is: the channel takes it.
+                Log.Info("re-addressing " + existing.Describe() + " to " + (req.Ip ?? existing.Ip) + " " + (req.Mac ?? existing.Mac));
+                _setup.TearDown(existing, req.HookEnvironment, keepLink: true);
+                note = new VifNote(link.Index, existing.Name, existing.Original, existing.Backend);
+                link = _n.Nl.LinkByIndex(link.Index) ?? throw new GntComException("interface " + existing.Name + " vanished");
+            }
+            else return AlreadyUp(existing, req);
         }
 
-        var note = store.Note(link.Index);
+        note ??= store.Note(link.Index);
         if (note != null && note.Name != link.Name) note = null;
         var (name, reservation) = _naming.Choose(link, req);
         if (name != link.Name && RecordOf(name) is ChannelRecord stale)
-            _healer.Forget(stale, new List<string>()); // no interface has that name: its guest vanished
+            _healer.Forget(stale, new Repairs(log: true)); // no interface has that name: its guest vanished
 
         IPAddress ip = req.Ip ?? reservation?.Ip
             ?? throw new InvalidInputException("no IP for " + Quote.Value(req.Interface) + ": set IP or reserve " + name + " with 'gnt-com allocate'");
@@ -101,7 +115,8 @@ public sealed class Channels : IDisposable
             Name = name, Original = note?.Original ?? link.Name, Index = link.Index, Ip = ip, Mac = mac, Instance = instance,
             // A vif brought online by vif-gnt-com says so in its note; otherwise the driver tells.
             Kind = note != null || req.Kind == ChannelKind.Vif || link.Kind != "tun" ? ChannelKind.Vif : ChannelKind.Tap,
-            Owner = req.Owner, Backend = note?.Backend ?? req.Backend,
+            Owner = (note?.Backend ?? req.Backend) != null ? 0 : req.Owner,
+            Backend = note?.Backend ?? req.Backend, Restored = req.Restored,
         };
         using var journal = _setup.Begin(record);
         ChannelSetup.Transact(_n, journal, () =>
@@ -123,6 +138,7 @@ public sealed class Channels : IDisposable
             }
         });
         Log.Info("up " + record.Describe());
+        _n.Dhcp.WarnRivals(_n.Nl, record.Name);
         return record;
     }
 
@@ -141,9 +157,12 @@ public sealed class Channels : IDisposable
         }
     }
 
+    private static bool Differs(ChannelRequest req, ChannelRecord existing) =>
+        (req.Ip != null && !req.Ip.Equals(existing.Ip)) || (req.Mac != null && req.Mac != existing.Mac);
+
     private ChannelRecord AlreadyUp(ChannelRecord existing, ChannelRequest req)
     {
-        if ((req.Ip != null && !req.Ip.Equals(existing.Ip)) || (req.Mac != null && req.Mac != existing.Mac))
+        if (Differs(req, existing))
             throw new GntComException(Quote.Value(req.Interface) + " is already the channel interface " + existing.Name
                 + " of " + existing.Ip + " " + existing.Mac + "; take it down first");
         Log.Info("already up " + existing.Describe());
@@ -163,12 +182,19 @@ public sealed class Channels : IDisposable
             if (record == null) continue;
             if (!_healer.IsAlive(record))
             {
-                _healer.Forget(record, new List<string>());
+                _healer.Forget(record, new Repairs(log: true));
                 continue;
             }
             throw new GntComException(what + " is already the guest " + (kind == ClaimKind.Ip ? "IP" : "MAC") + " of " + holder
                 + (record.Instance != null ? " (instance " + record.Instance + ")" : ""));
         }
+    }
+
+    /// <summary>The record of <paramref name="name"/>; null when there is none, and a corrupt one (which holds its name until repaired) counts as none.</summary>
+    private ChannelRecord? SafeRecordOf(string name)
+    {
+        try { return RecordOf(name); }
+        catch (GntComException) { return null; }
     }
 
     /// <summary>The record of <paramref name="name"/>, null when it is no channel name or has none (a corrupt one throws, naming it).</summary>
@@ -181,9 +207,8 @@ public sealed class Channels : IDisposable
     /// name the channel or the interface's name before it was renamed. Returns null when
     /// there was nothing to tear down (already gone): that is not an error.
     /// </summary>
-    public ChannelRecord? Down(DownRequest req)
+    public ChannelRecord? Down(DownRequest req) => Locked(() =>
     {
-        using var hostLock = LockAndHeal();
         var record = FindForDown(req.Interface, req.Owner);
         if (record == null)
         {
@@ -199,14 +224,47 @@ public sealed class Channels : IDisposable
         _setup.TearDown(record, req.HookEnvironment);
         Log.Info("down " + record.Describe());
         return record;
-    }
+    });
 
-    private ChannelRecord? FindForDown(string name, int owner)
+    /// <summary>
+    /// The kernel removed interface <paramref name="name"/> with ifindex
+    /// <paramref name="ifindex"/> (GntCom's udev rule): the channel recorded for exactly that
+    /// interface goes, as a down would take it. The record is matched by its ifindex, never
+    /// by the name alone (the name may already be a new guest's), and a record whose
+    /// interface still exists is left alone: racing a down or a new up is harmless.
+    /// Returns the channel torn down, null when there was nothing to do.
+    /// </summary>
+    public ChannelRecord? Removed(string name, int ifindex) => Locked(() =>
+    {
+        // udevd kills what its handlers leave running: dnsmasq is not (re)started from here.
+        _n.Dhcp.MayStart = false;
+        if (_n.Nl.LinkByIndex(ifindex) != null)
+        {
+            Log.Info("removed " + name + " (ifindex " + ifindex + "): an interface still has that index, nothing to do");
+            return null;
+        }
+        if (_n.Store.Note(ifindex) is VifNote note)
+        {
+            _n.Store.DeleteNote(ifindex);
+            Log.Info("removed " + note.Name + " (was " + note.Original + "): the Xen vif brought online without an IP is gone");
+        }
+        var record = RecordOf(name);
+        if (record == null || record.Index != ifindex)
+        {
+            Log.Info("removed " + name + " (ifindex " + ifindex + "): no channel of that interface, nothing to do");
+            return null;
+        }
+        _setup.TearDown(record, null, forCaller: false);
+        Log.Info("removed " + record.Describe() + ": its interface is gone");
+        return record;
+    });
+
+    private ChannelRecord? FindForDown(string name, int owner, bool anyOwner = true)
     {
         if (RecordOf(name) is ChannelRecord byName) return byName;
         if (_n.Cfg.IsChannelName(name)) return null; // a channel name is its record's name: none, nothing to find
 
-        var origins = _n.Store.Origins(name, owner);
+        var origins = _n.Store.Origins(name, owner, anyOwner);
         if (origins.Count == 1) return RecordOf(origins[0].Name);
         if (origins.Count > 1)
             Log.Warn("down " + name + ": " + origins.Count + " channels were once called so ("
@@ -224,9 +282,9 @@ public sealed class Channels : IDisposable
     /// brings it up and leaves a note, so that Ganeti's xen-ifup-os (gnt-com-ifup) later
     /// records it as a Xen vif. Returns the final name.
     /// </summary>
-    public string VifOnline(string dev, string vifname, string backend)
+    public string VifOnline(string dev, string vifname, string backend, string? mac, int owner) => Locked(() =>
     {
-        using var hostLock = LockAndHeal();
+        if (Restore(dev, vifname, backend, mac, owner) is string restored) return restored;
         var link = _n.Nl.LinkByName(dev);
         if (link == null)
         {
@@ -258,6 +316,40 @@ public sealed class Channels : IDisposable
         });
         Log.Info("online " + vifname + " (was " + dev + "): channel vif up; no guest IP known yet, Ganeti's xen-ifup-os completes it");
         return vifname;
+    });
+
+    /// <summary>
+    /// A restarted domain's channel vif (same vifname and MAC as a channel that went within
+    /// <see cref="VifMemory.Lifetime"/>) gets that channel back: IP, route, DHCP entry, hooks.
+    /// Returns its name, or null when there is nothing to restore or it cannot be (then the
+    /// vif only comes up, as without a memory).
+    /// </summary>
+    private string? Restore(string dev, string vifname, string backend, string? mac, int owner)
+    {
+        if (!_n.Cfg.IsChannelName(vifname) || _n.Store.Memory(vifname) is not VifMemory memory) return null;
+        if (memory.IsExpired(VifMemory.Now))
+        {
+            _n.Store.DeleteMemory(vifname);
+            return null;
+        }
+        if (mac != memory.Mac) return null;
+        try
+        {
+            var record = UpLocked(new ChannelRequest
+            {
+                Interface = dev, DesiredName = vifname, Ip = memory.Ip, Mac = memory.Mac, Instance = memory.Instance,
+                Kind = ChannelKind.Vif, Owner = owner, Backend = backend, Restored = true,
+            });
+            _n.Store.DeleteMemory(vifname);
+            Log.Info("online " + vifname + " (was " + dev + "): the restarted domain's channel is back, " + record.Ip + " " + record.Mac);
+            return record.Name;
+        }
+        catch (GntComException e)
+        {
+            _n.Store.DeleteMemory(vifname);
+            Log.Warn("online " + dev + ": could not give " + vifname + " its channel back (" + e.Message + "); Ganeti's xen-ifup-os completes it");
+            return null;
+        }
     }
 
     /// <summary>
@@ -267,11 +359,15 @@ public sealed class Channels : IDisposable
     /// kernel's own name for the vif, its bus info "vif-DOM-DEV", or the name libxl gave it),
     /// never by the vifname alone: that may be another guest's by now.
     /// </summary>
-    public void VifOffline(string dev, string? vifname, int owner, string backend)
+    /// <paramref name="orRouted"/>: libxl removed the backend directory before this offline (as
+    /// Xen 4.17 does), so the store no longer says what the vif was: when no channel of this
+    /// vif is recorded, it was a routed vif, and this is its offline.
+    public void VifOffline(string dev, string? vifname, string backend, RoutedRequest? orRouted = null) => Locked(() =>
     {
-        using var hostLock = LockAndHeal();
         string path = XenbusPath.Canonical(backend);
-        var record = (vifname != null ? RecordOf(vifname) : null) ?? FindForDown(dev, owner);
+        // A Xen vif's channel is recorded with owner 0 (libxl runs online and offline from
+        // different processes); GntCom 0.2 recorded libxl's pid, found by a listing.
+        var record = (vifname != null ? RecordOf(vifname) : null) ?? FindForDown(dev, 0, anyOwner: orRouted == null);
         if (record != null && IsThisVif(record, dev, path))
         {
             _setup.TearDown(record, null);
@@ -288,7 +384,7 @@ public sealed class Channels : IDisposable
                 Log.Info("offline " + note.Name + " (was " + note.Original + "): link down");
                 return;
             }
-            if (name == dev && link.IsUp && !_n.Cfg.IsChannelName(dev))
+            if (name == dev && link.IsUp && !_n.Cfg.IsChannelName(dev) && orRouted == null)
             {
                 // It kept its own name (its vifname was taken): it carries no channel.
                 NetlinkHandle.IgnoreNotFound(() => _n.Nl.LinkSetDown(link.Index));
@@ -296,9 +392,16 @@ public sealed class Channels : IDisposable
                 return;
             }
         }
+        if (orRouted != null)
+        {
+            // With the vif gone too, a routed vif's routes went with it: nothing is left to do.
+            if (_n.Nl.LinkByName(dev) != null) RoutedOfflineLocked(orRouted);
+            else Log.Info("offline " + dev + ": the vif and its backend are gone and no channel of it is recorded, nothing to do");
+            return;
+        }
         Log.Info("offline " + dev + ": no channel of this vif (" + path + ")"
             + (record != null ? "; " + record.Name + " is another guest's, left alone" : "") + ", nothing to do");
-    }
+    });
 
     private bool IsThisVif(ChannelRecord r, string dev, string path)
     {
@@ -311,9 +414,8 @@ public sealed class Channels : IDisposable
     // ---- routed vifs (vif-route) ------------------------------------------------------
 
     /// <summary>Sets a routed vif up as Xen's vif-route does; returns its final name.</summary>
-    public string RoutedOnline(RoutedRequest req)
+    public string RoutedOnline(RoutedRequest req) => Locked(() =>
     {
-        using var hostLock = LockAndHeal();
         var routed = new RoutedVif(_n);
         var dom0 = routed.Dom0Address(req.Netdev);
         var link = _n.Nl.LinkByName(req.Interface)
@@ -324,12 +426,13 @@ public sealed class Channels : IDisposable
         Log.Info("online routed " + link.Name + (link.Name != req.Interface ? " (was " + req.Interface + ")" : "") + " src " + dom0
             + " ip " + (req.Addresses.Count == 0 ? "(none)" : string.Join(" ", req.Addresses.Select(i => i.Address + "/" + i.PrefixLength))));
         return link.Name;
-    }
+    });
 
     /// <summary>Removes a routed vif's guest routes (best effort: anything gone is fine).</summary>
-    public void RoutedOffline(RoutedRequest req)
+    public void RoutedOffline(RoutedRequest req) => Locked(() => RoutedOfflineLocked(req));
+
+    private void RoutedOfflineLocked(RoutedRequest req)
     {
-        using var hostLock = LockAndHeal();
         var link = (req.DesiredName != null ? _n.Nl.LinkByName(req.DesiredName) : null) ?? _n.Nl.LinkByName(req.Interface);
         new RoutedVif(_n).Offline(link, req);
         Log.Info("offline routed " + (link?.Name ?? req.Interface) + ": routes removed");
@@ -338,9 +441,8 @@ public sealed class Channels : IDisposable
     // ---- reservations -------------------------------------------------------------------
 
     /// <summary>Reserves the next free name for a guest about to start (gnt-com allocate).</summary>
-    public Reservation Allocate(IPAddress ip, string mac, string? instance)
+    public Reservation Allocate(IPAddress ip, string mac, string? instance) => Locked(() =>
     {
-        using var hostLock = LockAndHeal();
         var store = _n.Store;
         if (store.ClaimOwner(ClaimKind.Ip, ip.ToString()) is string owner && store.Reservation(owner) is Reservation same && same.Mac == mac)
             return same; // idempotent: asking twice gives the same name
@@ -352,12 +454,11 @@ public sealed class Channels : IDisposable
         store.Save(reservation);
         Log.Info("reserved " + reservation.Name + " for " + ip + " " + mac + (instance != null ? " (instance " + instance + ")" : ""));
         return reservation;
-    }
+    });
 
     /// <summary>Drops a reservation; false when there was none.</summary>
-    public bool Release(string name)
+    public bool Release(string name) => Locked(() =>
     {
-        using var hostLock = LockAndHeal();
         var store = _n.Store;
         Reservation? reservation;
         try
@@ -377,7 +478,7 @@ public sealed class Channels : IDisposable
         store.Unclaim(ClaimKind.Mac, reservation.Mac, name);
         Log.Info("released " + name);
         return true;
-    }
+    });
 
     // ---- the whole node ---------------------------------------------------------------------
 
@@ -400,20 +501,24 @@ public sealed class Channels : IDisposable
     }
 
     /// <summary>gnt-com adopt: takes over the channel interfaces a Ganeti node's own scripts configured.</summary>
-    public AdoptionPlan Adopt(string ganetiRunDir, bool dryRun)
-    {
-        using var hostLock = LockAndHeal();
-        return new Adoption(_n, _setup, _naming).Run(ganetiRunDir, dryRun);
-    }
+    public AdoptionPlan Adopt(string ganetiRunDir, bool dryRun) =>
+        Locked(() => new Adoption(_n, _setup, _naming).Run(ganetiRunDir, dryRun));
+
+    /// <summary>gnt-com ganeti enable: GntCom's shims in place of Ganeti's channel scripts, then adopt.</summary>
+    public GanetiPlan GanetiEnable(string ganetiRunDir, bool dryRun) =>
+        Locked(() => new GanetiIntegration(_n, _setup, _naming).Enable(ganetiRunDir, dryRun));
+
+    /// <summary>gnt-com ganeti disable: Ganeti's scripts back, the channels handed to them.</summary>
+    public GanetiPlan GanetiDisable(string ganetiRunDir, bool dryRun) =>
+        Locked(() => new GanetiIntegration(_n, _setup, _naming).Disable(ganetiRunDir, dryRun));
 
     /// <summary>gnt-com dhcp reload: rewrites DHCP's files from every record and sends SIGHUP; returns dnsmasq's pid (0: none runs).</summary>
-    public int DhcpReload()
+    public int DhcpReload() => Locked(() =>
     {
-        using var hostLock = LockAndHeal();
         if (_n.Cfg.Dhcp == DhcpProvider.Off) throw new GntComException("DHCP is off in " + _n.Cfg.Source);
         _n.Dhcp.Reload(LiveRecords());
         return _n.Dhcp.RunningPid();
-    }
+    });
 
     /// <summary>gnt-com dhcp stop: returns the pid stopped (0: none ran).</summary>
     public int DhcpStop()

@@ -10,12 +10,43 @@ using GntCom.State;
 namespace GntCom.Channel;
 
 /// <summary>
-/// Puts right what nobody else will. Nothing tells GntCom that a guest is gone on Ganeti
-/// 3.1 or Xen (no down call), and a call can be killed at any point. So every call, under
-/// the lock and before its own work: reverts the journals that killed calls left, checks a
-/// few records (round robin) for interfaces that vanished and forgets those, and, when a
-/// guest's name, IP or MAC is wanted, checks the record in the way first. Per call this is
-/// bounded whatever the number of guests; `gnt-com repair` is the full sweep.
+/// What healing did: one line per repair. A call's healing logs them as it goes, a warning
+/// for what should not have happened (a killed call, a corrupt file) and info for a guest
+/// whose end nobody announced (Ganeti 3.x never calls down: that is its normal end);
+/// `gnt-com repair` prints them instead.
+/// </summary>
+internal sealed class Repairs
+{
+    private readonly bool _log;
+
+    public Repairs(bool log) => _log = log;
+
+    public List<string> Lines { get; } = new();
+
+    /// <summary>Something put right that should not have needed it.</summary>
+    public void Fixed(string line)
+    {
+        Lines.Add(line);
+        if (_log) Log.Warn(line);
+    }
+
+    /// <summary>A guest's end that came without a down call: the normal path where no udev rule runs.</summary>
+    public void Ended(string line)
+    {
+        Lines.Add(line);
+        if (_log) Log.Info(line);
+    }
+}
+
+/// <summary>
+/// Puts right what nobody else will. A call can be killed at any point, and where no udev
+/// rule announces a vanished interface (and Ganeti 3.x and Xen call no down), nothing tells
+/// GntCom that a guest is gone. So every call, under the lock: first reverts the journals
+/// that killed calls left (<see cref="Before"/>); after its own work, checks a few records
+/// (round robin) for interfaces that vanished and forgets those (<see cref="After"/>: never
+/// in the way of the call's own channel, which the call itself tears down as an ordinary
+/// down). When a guest's name, IP or MAC is wanted, the record in the way is checked first.
+/// Per call this is bounded whatever the number of guests; `gnt-com repair` is the full sweep.
 /// </summary>
 internal sealed class Healer
 {
@@ -31,17 +62,27 @@ internal sealed class Healer
         _setup = setup;
     }
 
-    /// <summary>What every locked call does first; one line per repair is logged and added to <paramref name="repairs"/>.</summary>
-    public void Heal(List<string> repairs)
+    /// <summary>What every locked call does before its own work: killed calls' journals, temporary files, an old layout.</summary>
+    public void Before(Repairs repairs)
     {
-        int before = repairs.Count;
         HealJournals(repairs);
         // A call killed while writing a file outside a journal (the sweep's cursor, the
         // name hints) leaves its temporary file here: one listing of a dozen entries.
         _n.Store.Directory.RemoveTemporaryFiles();
         if (_n.Store.Layout < StateStore.CurrentLayout) MigrateLayout(repairs);
-        Sweep(repairs);
-        for (int i = before; i < repairs.Count; i++) Log.Warn(repairs[i]);
+    }
+
+    /// <summary>What every locked call does after its own work: the round robin over a few records. It never fails the call.</summary>
+    public void After(Repairs repairs)
+    {
+        try
+        {
+            Sweep(repairs);
+        }
+        catch (Exception e) when (e is GntComException or System.IO.IOException)
+        {
+            repairs.Fixed("could not check for vanished guests: " + e.Message);
+        }
     }
 
     /// <summary>Whether the record's interface is still there under its channel name.</summary>
@@ -49,16 +90,15 @@ internal sealed class Healer
         !r.Pending && _n.Nl.LinkByIndex(r.Index) is Link l && l.Name == r.Name;
 
     /// <summary>Tears down a record whose interface vanished (or whose pre-0.2 set-up was killed).</summary>
-    public void Forget(ChannelRecord r, List<string> repairs)
+    public void Forget(ChannelRecord r, Repairs repairs)
     {
         _setup.TearDown(r, null, forCaller: false);
-        repairs.Add(r.Pending
-            ? "rolled back the unfinished set-up of " + r.Describe() + " (its run was killed)"
-            : "forgot " + r.Describe() + " (the interface vanished without a down call)");
+        if (r.Pending) repairs.Fixed("rolled back the unfinished set-up of " + r.Describe() + " (its run was killed)");
+        else repairs.Ended("removed " + r.Describe() + ": its interface is gone (the guest ended without a down call)");
     }
 
     /// <summary>Reverts (or, for a teardown, finishes) what killed calls left half done.</summary>
-    private void HealJournals(List<string> repairs)
+    private void HealJournals(Repairs repairs)
     {
         var keys = Journal.Pending(_n.Store);
         if (keys.Count == 0) return;
@@ -72,18 +112,18 @@ internal sealed class Healer
             {
                 // One journal that cannot be healed must not stop every call on the node:
                 // it stays for the next call and for `gnt-com check` to name.
-                repairs.Add("could not heal the journal " + key + " yet: " + e.Message);
+                repairs.Fixed("could not heal the journal " + key + " yet: " + e.Message);
             }
         }
         int temps = _n.Store.CleanTemporaryFiles();
-        if (temps > 0) repairs.Add("removed " + temps + " temporary file(s) of killed runs");
+        if (temps > 0) repairs.Fixed("removed " + temps + " temporary file(s) of killed runs");
     }
 
-    private void HealJournal(string key, List<string> repairs)
+    private void HealJournal(string key, Repairs repairs)
     {
         var bad = new List<string>();
         var entries = Journal.Read(_n.Store, key, bad);
-        foreach (string b in bad) repairs.Add("ignored " + b);
+        foreach (string b in bad) repairs.Fixed("ignored " + b);
         var header = entries.Count > 0 ? entries[0] : null;
         if (header?.Verb == "teardown")
         {
@@ -93,14 +133,14 @@ internal sealed class Healer
             if (record != null) _setup.TearDown(record, null, forCaller: false);
             else if (!_n.Store.HasRecords()) Isolation.Remove(_n.Nl, _n.Cfg.Network); // killed after the last record went
             Journal.Delete(_n.Store, key);
-            repairs.Add("finished the teardown of " + header.Args[0] + " (its run was killed)");
+            repairs.Fixed("finished the teardown of " + header.Args[0] + " (its run was killed)");
             return;
         }
         Rollback.Run(_n, entries, forCaller: false);
         Journal.Delete(_n.Store, key);
         string what = header?.Verb == "channel" ? Rollback.FromHeader(header).Describe()
             : header?.Verb == "routed" ? "routed vif " + header.Args[1] : key;
-        repairs.Add("rolled back the unfinished set-up of " + what + " (its run was killed)");
+        repairs.Fixed("rolled back the unfinished set-up of " + what + " (its run was killed)");
     }
 
     /// <summary>Probes at most this many numbers per call for the round robin.</summary>
@@ -110,7 +150,7 @@ internal sealed class Healer
     /// Checks the next few records, round robin over the channel numbers 0..High (the
     /// store's hint), each looked up by name, and forgets those whose interface vanished.
     /// </summary>
-    private void Sweep(List<string> repairs)
+    private void Sweep(Repairs repairs)
     {
         var cfg = _n.Cfg;
         int high = _n.Store.NameHints().High;
@@ -133,7 +173,9 @@ internal sealed class Healer
                 if (i == cursor) break;
             }
             // The cursor moves on first: a record that cannot be forgotten is not retried forever.
-            if (i != cursor) dir.Write("sweep", i.ToString(CultureInfo.InvariantCulture) + "\n");
+            // A cursor that cannot be written (a full /run) only means the same records are
+            // checked again next time: housekeeping never fails a call.
+            if (i != cursor) _n.Store.WriteHousekeeping("sweep", i.ToString(CultureInfo.InvariantCulture) + "\n");
             // At most one per call: its ifdown hooks run under the lock, in someone else's call.
             if (vanished != null)
             {
@@ -143,7 +185,7 @@ internal sealed class Healer
                 }
                 catch (Exception e) when (e is GntComException or System.IO.IOException)
                 {
-                    repairs.Add("could not forget " + vanished.Name + " yet: " + e.Message);
+                    repairs.Fixed("could not forget " + vanished.Name + " yet: " + e.Message);
                 }
             }
         }
@@ -151,7 +193,7 @@ internal sealed class Healer
         {
             if (_n.Nl.LinkByIndex(note.Index) is Link l && l.Name == note.Name) continue;
             _n.Store.DeleteNote(note.Index);
-            repairs.Add("forgot the Xen vif " + note.Name + " (was " + note.Original + ") brought online without an IP: it vanished");
+            repairs.Ended("forgot the Xen vif " + note.Name + " (was " + note.Original + ") brought online without an IP: it vanished");
         }
     }
 
@@ -166,17 +208,17 @@ internal sealed class Healer
     /// (replaced by the shared ones) and builds the claim and origin indexes from the records.
     /// Runs once; repair runs it again.
     /// </summary>
-    public void MigrateLayout(List<string> repairs)
+    public void MigrateLayout(Repairs repairs)
     {
         int removed = Isolation.MigrateLegacy(_n.Nl);
-        if (removed > 0) repairs.Add("removed " + removed + " per-channel isolation rule(s) and route(s) of GntCom before 0.2");
+        if (removed > 0) repairs.Fixed("removed " + removed + " per-channel isolation rule(s) and route(s) of GntCom before 0.2");
         var records = _n.Store.Records();
         RebuildIndexes(records, _n.Store.Reservations());
         _n.Store.RecomputeNameHints();
         // The old layout guarded each interface's IPv6 with a rule of its own: give the live
         // channels today's settings (IPv6 off) before those rules are missed.
         foreach (var r in records)
-            if (IsAlive(r) && Reconfigure(r) is string failure) repairs.Add(failure);
+            if (IsAlive(r) && Reconfigure(r) is string failure) repairs.Fixed(failure);
         if (records.Count > 0) Isolation.Ensure(_n.Nl, _n.Cfg.Network);
         _n.Store.SetLayout(StateStore.CurrentLayout);
     }
@@ -238,18 +280,18 @@ internal sealed class Healer
     /// </summary>
     public List<string> Repair(List<string> problemsBefore, Func<List<string>> check)
     {
-        var repairs = new List<string>();
+        var repairs = new Repairs(log: false);
         HealJournals(repairs);
         MigrateLayout(repairs);
         var corrupt = new List<string>();
         var records = _n.Store.Records(corrupt);
-        foreach (string c in corrupt) repairs.Add("left alone: " + c);
+        foreach (string c in corrupt) repairs.Fixed("left alone: " + c);
         var live = new List<ChannelRecord>();
         foreach (var r in records)
         {
             if (!IsAlive(r)) { Forget(r, repairs); continue; }
             live.Add(r);
-            if (Reconfigure(r) is string failure) repairs.Add(failure);
+            if (Reconfigure(r) is string failure) repairs.Fixed(failure);
         }
         foreach (var note in _n.Store.Notes())
             if (!(_n.Nl.LinkByIndex(note.Index) is Link l && l.Name == note.Name)) _n.Store.DeleteNote(note.Index);
@@ -263,12 +305,12 @@ internal sealed class Healer
         }
         catch (GntComException e)
         {
-            repairs.Add("could not bring DHCP in step: " + e.Message);
+            repairs.Fixed("could not bring DHCP in step: " + e.Message);
         }
         _n.Store.CleanTemporaryFiles();
         var after = check();
         foreach (string p in problemsBefore)
-            if (!after.Contains(p)) repairs.Add("fixed: " + p);
-        return repairs;
+            if (!after.Contains(p)) repairs.Fixed("fixed: " + p);
+        return repairs.Lines;
     }
 }

@@ -38,6 +38,8 @@ internal sealed class Inspection
             if (entries.Count > 0 && entries[0].Verb == "channel" && !records.Any(r => r.Name == entries[0].Args[0]))
                 rows.Add(new ChannelStatus(Rollback.FromHeader(entries[0]), "pending"));
         }
+        var rivals = new List<RivalServer>();
+        var problems = Check(records, corrupt, rivals);
         int holder = HostLock.Holder(_n.Store.Directory);
         var cfg = _n.Cfg;
         var dhcp = _n.Dhcp;
@@ -45,7 +47,7 @@ internal sealed class Inspection
             holder != 0 ? new LockHolder(holder, ProcStat.CommandLine(holder)) : null,
             rows, _n.Store.Reservations(corrupt), corrupt, cfg.Dhcp,
             cfg.Dhcp == DhcpProvider.Off ? null : dhcp.ModeIfKnown() is DhcpMode m ? DhcpManager.ModeName(m) : "auto (not probed yet)",
-            dhcp.RunningPid(), dhcp.LeaseCount(), dhcp.HostsFile, dhcp.LastError, Check(records, corrupt));
+            dhcp.RunningPid(), dhcp.LeaseCount(), dhcp.HostsFile, dhcp.LastError, rivals, problems);
     }
 
     /// <summary>Every way the host differs from GntCom's records (empty when all is well).</summary>
@@ -53,10 +55,11 @@ internal sealed class Inspection
     {
         var corrupt = new List<string>();
         var records = _n.Store.Records(corrupt);
-        return Check(records, corrupt);
+        return Check(records, corrupt, new List<RivalServer>());
     }
 
-    private List<string> Check(List<ChannelRecord> records, List<string> corrupt)
+    /// <summary>The problems; the other DHCP servers found are added to <paramref name="rivals"/> too (for status).</summary>
+    private List<string> Check(List<ChannelRecord> records, List<string> corrupt, List<RivalServer> rivals)
     {
         var cfg = _n.Cfg;
         var nl = _n.Nl;
@@ -100,17 +103,23 @@ internal sealed class Inspection
         var recorded = records.Select(r => r.Name).ToHashSet();
         var reserved = _n.Store.ReservationNames().ToHashSet();
         var noted = _n.Store.Notes().Select(x => x.Name).ToHashSet();
+        // One that is down, unaddressed and unrouted carries nothing a guest could use (a
+        // persistent tap after its down, a tap Ganeti opened before its ifup): not a problem.
         foreach (var l in links)
-            if (cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name) && !reserved.Contains(l.Name) && !noted.Contains(l.Name))
+            if (cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name) && !reserved.Contains(l.Name) && !noted.Contains(l.Name)
+                && (l.IsUp || addrs.Any(a => a.Index == l.Index) || routes.Any(rt => rt.OutputIndex == l.Index)))
                 problems.Add(l.Name + ": a channel-named interface GntCom has no record of (set it up with gnt-com-ifup, or 'gnt-com adopt')");
         try
         {
             problems.AddRange(_n.Dhcp.Check(live));
+            rivals.AddRange(_n.Dhcp.Rivals(nl, live.Count > 0 ? live[0].Name : cfg.ChannelName(0)));
+            foreach (var rival in rivals) problems.Add("dhcp: " + rival.Describe());
         }
         catch (GntComException e)
         {
             problems.Add("dhcp: " + e.Message);
         }
+        problems.AddRange(Ganeti.GanetiShims.Check(cfg));
         return problems;
     }
 

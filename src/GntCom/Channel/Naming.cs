@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Net;
 using GntCom.Inputs;
@@ -15,8 +16,14 @@ namespace GntCom.Channel;
 internal sealed class Naming
 {
     private readonly Node _n;
+    private readonly Func<string, bool> _recordedAndAlive;
 
-    public Naming(Node n) => _n = n;
+    /// <param name="recordedAndAlive">Whether a name's record stands for a live interface (a vanished guest's does not hold its name).</param>
+    public Naming(Node n, Func<string, bool> recordedAndAlive)
+    {
+        _n = n;
+        _recordedAndAlive = recordedAndAlive;
+    }
 
     /// <summary>The name the interface will carry, and the reservation that backs it, if any.</summary>
     public (string Name, Reservation? Reservation) Choose(Link link, ChannelRequest req)
@@ -46,7 +53,8 @@ internal sealed class Naming
     }
 
     /// <summary>
-    /// The lowest N whose prefix+N is neither recorded, nor reserved, nor an interface:
+    /// The lowest N whose prefix+N is neither recorded for a live interface, nor reserved,
+    /// nor an interface (the caller forgets a vanished guest's record in the way):
     /// probed upwards from the store's hint (below which every number is taken), each
     /// candidate by name, so the cost does not grow with the number of guests.
     /// </summary>
@@ -56,7 +64,7 @@ internal sealed class Naming
         for (int i = _n.Store.NameHints().Low; i <= cfg.MaxIndex; i++)
         {
             string name = cfg.ChannelName(i);
-            if (_n.Store.RecordExists(name) || _n.Store.ReservationExists(name)) continue;
+            if ((_n.Store.RecordExists(name) && _recordedAndAlive(name)) || _n.Store.ReservationExists(name)) continue;
             if (_n.Nl.LinkByName(name) != null) continue;
             _n.Store.LowestFreeFound(i);
             return name;

@@ -24,4 +24,5 @@ public sealed record StatusSnapshot(
     int Leases,
     string HostsFile,
     string? DhcpError,
+    List<Dhcp.RivalServer> Rivals,
     List<string> Problems);

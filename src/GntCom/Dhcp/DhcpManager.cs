@@ -6,6 +6,7 @@ using System.Linq;
 using System.Net;
 using GntCom.Config;
 using GntCom.Logging;
+using GntCom.Net;
 using GntCom.Processes;
 using GntCom.State;
 
@@ -146,9 +147,26 @@ public sealed class DhcpManager
         Converge(ordered.Select(r => (r.Mac, r.Ip.ToString())).ToList(), ordered.Select(r => r.Name).ToList());
     }
 
+    /// <summary>
+    /// False in the udev rule's handler: a process that systemd-udevd runs may not leave a
+    /// daemon behind (it is killed with the event, and udevd's sandbox denies it IP), so a
+    /// change that needs dnsmasq (re)started is left to the next ordinary call.
+    /// </summary>
+    public bool MayStart { get; set; } = true;
+
     private void Converge(List<(string Mac, string Ip)> hosts, List<string> ifaces)
     {
-        bool hostsChanged = WriteIfChanged(HostsFile, DnsmasqConfig.Hosts(hosts));
+        bool hostsChanged;
+        try
+        {
+            hostsChanged = WriteIfChanged(HostsFile, DnsmasqConfig.Hosts(hosts));
+        }
+        catch (GntComException) when (hosts.Count == 0 && _cfg.Dhcp == DhcpProvider.Dnsmasq)
+        {
+            // No room to rewrite it (a full /run): with no guest left, no file is as good.
+            DeleteFile(HostsFile);
+            hostsChanged = true;
+        }
 
         if (_cfg.Dhcp == DhcpProvider.External)
         {
@@ -181,6 +199,13 @@ public sealed class DhcpManager
         if (mode == DhcpMode.Wildcard) RefuseWildcardBesideAnotherServer(pid);
         ifaces.Sort((a, b) => _cfg.ChannelIndex(a).CompareTo(_cfg.ChannelIndex(b)));
         string conf = DnsmasqConfig.Render(_cfg, mode, ifaces, HostsFile, PidFile);
+        if (!MayStart && (pid == 0 || ReadFile(ConfFile) != conf))
+        {
+            // The config stays as the running dnsmasq knows it: the next call sees the change.
+            if (pid != 0 && hostsChanged) DnsmasqProcess.Reload(pid);
+            Log.Info("dnsmasq " + (pid == 0 ? "start" : "restart") + " left to the next GntCom call (not from udev)");
+            return;
+        }
         bool confChanged = WriteIfChanged(ConfFile, conf);
 
         if (pid == 0)
@@ -220,6 +245,42 @@ public sealed class DhcpManager
             problems.Add("dhcp: dnsmasq (pid " + pid + ") runs with no channel interface left");
         if (LastError is string error) problems.Add("dhcp: " + error);
         return problems;
+    }
+
+    /// <summary>Other DHCP servers that guests on channel interface <paramref name="channel"/> reach (check, status).</summary>
+    public List<RivalServer> Rivals(NetlinkHandle nl, string channel)
+    {
+        if (_cfg.Dhcp == DhcpProvider.Off) return new List<RivalServer>();
+        var ours = ProcFd.Sockets(RunningPid());
+        var others = RivalServers.Reaching(_cfg, nl).Where(s => !ours.Contains(s.Inode)).ToList();
+        return RivalServers.Owners(_cfg, nl, others, channel);
+    }
+
+    /// <summary>
+    /// After a set-up: logs each other DHCP server the guests reach, once. The port-67
+    /// sockets seen last time are kept in STATE/dhcp/sockets: while they stay the same (the
+    /// usual case: only GntCom's dnsmasq), this costs one sock_diag dump and one small read.
+    /// </summary>
+    public void WarnRivals(NetlinkHandle nl, string channel)
+    {
+        if (_cfg.Dhcp == DhcpProvider.Off) return;
+        try
+        {
+            var reaching = RivalServers.Reaching(_cfg, nl);
+            string seen = string.Join(" ", reaching.Select(s => s.Inode).OrderBy(i => i));
+            string? known = _store.DhcpDir.Read("sockets")?.Trim();
+            if (known == seen) return;
+            var knownSet = (known ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+            var ours = ProcFd.Sockets(RunningPid());
+            var fresh = reaching.Where(s => !ours.Contains(s.Inode)
+                && !knownSet.Contains(s.Inode.ToString(CultureInfo.InvariantCulture))).ToList();
+            foreach (var rival in RivalServers.Owners(_cfg, nl, fresh, channel)) Log.Warn("dhcp: " + rival.Describe());
+            _store.WriteHousekeeping("sockets", seen + "\n", _store.DhcpDir);
+        }
+        catch (GntComException e)
+        {
+            Log.Warn("dhcp: could not look for other DHCP servers: " + e.Message);
+        }
     }
 
     /// <summary>The number of MAC,IP pairs being served.</summary>
@@ -303,7 +364,8 @@ public sealed class DhcpManager
         if (!changed) return;
         var sb = new System.Text.StringBuilder();
         foreach (var (ip, mac) in map) sb.Append(ip).Append(' ').Append(mac).Append('\n');
-        _store.DhcpDir.Write("served", sb.ToString());
+        // Unwritten (a full /run), the next hand-over of an IP to a new MAC may miss a restart.
+        _store.WriteHousekeeping("served", sb.ToString(), _store.DhcpDir);
     }
 
     /// <summary>The hosts file's MAC,IP pairs (lines that are not such a pair are dropped).</summary>

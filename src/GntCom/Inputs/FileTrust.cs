@@ -24,11 +24,16 @@ public static class FileTrust
             + " (mode " + Convert.ToString(perms, 8) + ")";
     }
 
-    /// <summary>Why the file at <paramref name="path"/> (following symlinks) and its directory are not to be trusted, or null.</summary>
-    public static string? FileRefusal(string what, string path)
+    /// <summary>
+    /// Why the file at <paramref name="path"/> (following symlinks) and its directory are not
+    /// to be trusted, or null. <paramref name="checkDirectory"/> false: the file alone (one
+    /// another program keeps in a directory its daemons' group may write).
+    /// </summary>
+    public static string? FileRefusal(string what, string path, bool checkDirectory = true)
     {
         if (Libc.FStatAt(Libc.AT_FDCWD, path, out var st, 0) < 0) return null; // absent: the caller says so
         if (Untrusted(what + " " + path, st, allowSticky: false) is string why) return why;
+        if (!checkDirectory) return null;
         string dir = System.IO.Path.GetDirectoryName(path) ?? "/";
         // (a root-owned sticky directory such as /tmp: nobody else can replace what root put there)
         return Libc.FStatAt(Libc.AT_FDCWD, dir, out var dst, 0) == 0 ? Untrusted("its directory " + dir, dst, allowSticky: true) : null;

@@ -48,6 +48,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "renameat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int RenameAt(int olddirfd, string oldpath, int newdirfd, string newpath);
 
+    [LibraryImport(Lib, EntryPoint = "linkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int LinkAt(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
+
     [LibraryImport(Lib, EntryPoint = "unlinkat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int UnlinkAt(int dirfd, string path, int flags);
 

@@ -9,7 +9,7 @@ namespace GntCom.Netlink;
 internal delegate void NetlinkReplyHandler(ushort type, ReadOnlySpan<byte> payload);
 
 /// <summary>
-/// A NETLINK_ROUTE socket of the calling thread's network namespace: sends a request,
+/// A netlink socket (NETLINK_ROUTE, or NETLINK_SOCK_DIAG) of the calling thread's network namespace: sends a request,
 /// collects its replies or its ack, and turns NLMSG_ERROR into <see cref="NetlinkException"/>
 /// with the extended-ack text.
 /// </summary>
@@ -27,10 +27,11 @@ internal sealed unsafe class NetlinkSocket : IDisposable
         _seq = (uint)Environment.TickCount;
     }
 
-    public static NetlinkSocket Open()
+    /// <summary>Opens a netlink socket of <paramref name="protocol"/> (rtnetlink unless told: sock_diag).</summary>
+    public static NetlinkSocket Open(int protocol = Nl.NETLINK_ROUTE)
     {
-        int fd = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, Nl.NETLINK_ROUTE);
-        if (fd < 0) throw new NetlinkException("open rtnetlink socket", Libc.Errno, null);
+        int fd = Libc.Socket(Libc.AF_NETLINK, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC, protocol);
+        if (fd < 0) throw new NetlinkException("open netlink socket", Libc.Errno, null);
         var sock = new NetlinkSocket(fd);
         try
         {

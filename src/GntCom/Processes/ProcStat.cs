@@ -41,6 +41,21 @@ public static class ProcStat
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
+    /// <summary>The process's argv (empty when unknown: a kernel thread, or gone).</summary>
+    public static string[] Arguments(int pid)
+    {
+        try
+        {
+            byte[] raw = File.ReadAllBytes("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/cmdline");
+            string s = Encoding.UTF8.GetString(raw).TrimEnd('\0');
+            return s.Length == 0 ? Array.Empty<string>() : s.Split('\0');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
     /// <summary>The command line with NULs as spaces ("gnt-com-ifup tap0"), or "?" when unknown.</summary>
     public static string CommandLine(int pid)
     {

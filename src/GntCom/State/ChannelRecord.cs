@@ -32,6 +32,8 @@ public sealed record ChannelRecord
     public bool Pending { get; init; }
     /// <summary>The IPv6 address given to the interface in bind-interfaces mode.</summary>
     public IPAddress? Ipv6 { get; init; }
+    /// <summary>Given back to a restarted Xen domain's vif from its <see cref="VifMemory"/>: Ganeti's next xen-ifup-os may re-address it.</summary>
+    public bool Restored { get; init; }
 
     public string KindName => Kind == ChannelKind.Vif ? "vif" : "tap";
 
@@ -43,6 +45,7 @@ public sealed record ChannelRecord
         ("owner", Owner.ToString(CultureInfo.InvariantCulture)),
         ("backend", Backend),
         ("ipv6", Ipv6?.ToString()),
+        ("restored", Restored ? "yes" : null),
         ("state", Pending ? "pending" : "up"));
 
     /// <summary>"gnt.com.3 (was tap0) ip=... mac=... instance=...", for log lines.</summary>
@@ -87,6 +90,7 @@ public sealed record ChannelRecord
             Backend = backend,
             Pending = Get("state") != "up",
             Ipv6 = v6,
+            Restored = m.GetValueOrDefault("restored") == "yes",
         };
     }
 }

@@ -37,7 +37,18 @@ public sealed class Journal : IDisposable
         int fd = dir.OpenFile(key, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_TRUNC | Libc.O_APPEND, 0b110_000_000);
         if (fd < 0) throw new GntComException("cannot write journal " + dir.Combine(key) + ": " + Errno.Describe(Libc.Errno));
         var j = new Journal(dir, key, fd);
-        j.Add(header);
+        try
+        {
+            j.Add(header);
+        }
+        catch
+        {
+            // No space for even the header (a full /run): no journal, rather than an empty one
+            // that the next call would take for a killed call's.
+            j.Close();
+            dir.Delete(key);
+            throw;
+        }
         return j;
     }
 

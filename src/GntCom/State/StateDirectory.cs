@@ -39,7 +39,16 @@ public sealed unsafe class StateDirectory : IDisposable
     /// <paramref name="path"/> and checks it can be trusted: not a symlink, a directory, owned
     /// by root or the caller, not writable by group or others.
     /// </summary>
-    public static StateDirectory Open(string path, bool create, string what = "state_dir")
+    public static StateDirectory Open(string path, bool create, string what = "state_dir") => Open(path, create, what, checkTrust: true);
+
+    /// <summary>
+    /// Opens another program's directory (Ganeti's run directory, writable by its daemons'
+    /// group) without requiring it to be root's alone: files are still opened without
+    /// following symlinks and replaced by rename, so nothing planted there redirects a write.
+    /// </summary>
+    public static StateDirectory OpenForeign(string path, string what) => Open(path, create: false, what, checkTrust: false);
+
+    private static StateDirectory Open(string path, bool create, string what, bool checkTrust)
     {
         bool created = false;
         if (create && Libc.FStatAt(Libc.AT_FDCWD, path, out _, Libc.AT_SYMLINK_NOFOLLOW) < 0)
@@ -64,7 +73,7 @@ public sealed unsafe class StateDirectory : IDisposable
         var dir = new StateDirectory(fd, path);
         try
         {
-            dir.CheckTrusted(what);
+            if (checkTrust) dir.CheckTrusted(what);
         }
         catch
         {
@@ -157,8 +166,8 @@ public sealed unsafe class StateDirectory : IDisposable
     public bool Exists(string name) =>
         Libc.FStatAt(_fd, name, out _, Libc.AT_SYMLINK_NOFOLLOW) == 0;
 
-    /// <summary>Replaces the file's content atomically (temporary file created O_EXCL, then renamed).</summary>
-    public void Write(string name, string content)
+    /// <summary>Replaces the file's content atomically (temporary file created O_EXCL, then renamed), mode <paramref name="mode"/> (0644).</summary>
+    public void Write(string name, string content, int mode = 0b110_100_100)
     {
         string tmp = name + TempMarker + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         int fd = OpenFile(tmp, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL);
@@ -171,7 +180,7 @@ public sealed unsafe class StateDirectory : IDisposable
         if (fd < 0) throw new GntComException("cannot write " + Combine(name) + ": " + Errno.Describe(Libc.Errno));
         try
         {
-            Libc.FChmod(fd, 0b110_100_100); // readable by dnsmasq whatever the umask
+            Libc.FChmod(fd, mode); // readable by dnsmasq whatever the umask
             Libc.WriteAllOrThrow(fd, Encoding.UTF8.GetBytes(content), Combine(name));
         }
         catch
@@ -187,6 +196,39 @@ public sealed unsafe class StateDirectory : IDisposable
             Libc.UnlinkAt(_fd, tmp, 0);
             throw new GntComException("cannot write " + Combine(name) + ": " + Errno.Describe(errno));
         }
+    }
+
+    /// <summary>What is at <paramref name="name"/> (not following a symlink); null when nothing is.</summary>
+    internal Libc.Stat? Lstat(string name) =>
+        Libc.FStatAt(_fd, name, out var st, Libc.AT_SYMLINK_NOFOLLOW) == 0 ? st : null;
+
+    /// <summary>
+    /// Makes <paramref name="copy"/> a second name of the file (or symlink) <paramref name="name"/>,
+    /// replacing what <paramref name="copy"/> was, atomically: the same inode, so the very
+    /// same bytes, mode and owner.
+    /// </summary>
+    public void Link(string name, string copy)
+    {
+        string tmp = copy + TempMarker + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        Libc.UnlinkAt(_fd, tmp, 0);
+        if (Libc.LinkAt(_fd, name, _fd, tmp, 0) < 0)
+            throw new GntComException("cannot keep " + Combine(name) + " as " + Combine(copy) + ": " + Errno.Describe(Libc.Errno));
+        try
+        {
+            Rename(tmp, copy);
+        }
+        catch
+        {
+            Libc.UnlinkAt(_fd, tmp, 0);
+            throw;
+        }
+    }
+
+    /// <summary>Renames <paramref name="name"/> to <paramref name="newName"/> in this directory, replacing it atomically.</summary>
+    public void Rename(string name, string newName)
+    {
+        if (Libc.RenameAt(_fd, name, _fd, newName) < 0)
+            throw new GntComException("cannot rename " + Combine(name) + " to " + Combine(newName) + ": " + Errno.Describe(Libc.Errno));
     }
 
     /// <summary>Removes a file; one that is already gone is fine.</summary>

@@ -16,6 +16,7 @@ namespace GntCom.State;
 /// <item>ips/IP, macs/MAC: who holds a guest IP or MAC (a record or a reservation), for uniqueness</item>
 /// <item>origins/ORIGINAL,OWNER: which channel a hypervisor's name became (qemu's downscript gets the old name)</item>
 /// <item>notes/IFINDEX: a Xen vif brought online without an IP, waiting for Ganeti's xen-ifup-os</item>
+/// <item>recent/NAME: what a Xen channel vif carried when it went, for its domain's restart (<see cref="VifMemory"/>)</item>
 /// <item>journal/KEY: the undo journal of a call in progress (left behind by a killed one)</item>
 /// <item>dhcp/: dnsmasq's files; layout: the state's format version; lock</item>
 /// </list>
@@ -213,7 +214,35 @@ public sealed class StateStore : IDisposable
     {
         if (_hints == h) return;
         _hints = h;
-        _root.Write("names", h.Low.ToString(CultureInfo.InvariantCulture) + " " + h.High.ToString(CultureInfo.InvariantCulture) + "\n");
+        // Hints that cannot be written must not be trusted later: without the file the next
+        // call recomputes them from a listing.
+        if (!WriteHousekeeping("names", h.Low.ToString(CultureInfo.InvariantCulture) + " " + h.High.ToString(CultureInfo.InvariantCulture) + "\n"))
+            DeleteQuietly(_root, "names");
+    }
+
+    /// <summary>
+    /// Writes a file that only saves work (the sweep's cursor, the name hints, DHCP's notes):
+    /// a failure (a full /run) is logged and returns false, it never fails the call.
+    /// </summary>
+    public bool WriteHousekeeping(string name, string content, StateDirectory? dir = null)
+    {
+        dir ??= _root;
+        try
+        {
+            dir.Write(name, content);
+            return true;
+        }
+        catch (GntComException e)
+        {
+            Logging.Log.Warn("housekeeping skipped: " + e.Message);
+            return false;
+        }
+    }
+
+    private static void DeleteQuietly(StateDirectory dir, string name)
+    {
+        try { dir.Delete(name); }
+        catch (GntComException) { }
     }
 
     /// <summary>Probing found <paramref name="index"/> the lowest free number: the hint starts there next time.</summary>
@@ -283,14 +312,18 @@ public sealed class StateStore : IDisposable
 
     public void DeleteOrigin(string original, int owner) => Dir("origins", false)?.Delete(OriginFile(original, owner));
 
-    /// <summary>The channel that <paramref name="original"/> became for caller <paramref name="owner"/>, else every channel it became for anyone.</summary>
-    public List<(int Owner, string Name)> Origins(string original, int owner)
+    /// <summary>
+    /// The channel that <paramref name="original"/> became for caller <paramref name="owner"/>,
+    /// else (when <paramref name="anyOwner"/>: a listing) every channel it became for anyone.
+    /// </summary>
+    public List<(int Owner, string Name)> Origins(string original, int owner, bool anyOwner = true)
     {
         var found = new List<(int, string)>();
         var dir = Dir("origins", false);
         if (dir == null) return found;
         string? mine = dir.Read(OriginFile(original, owner))?.Trim();
         if (mine != null && _cfg.IsChannelName(mine)) return new List<(int, string)> { (owner, mine) };
+        if (!anyOwner) return found;
         string prefix = original + ",";
         foreach (string f in dir.List())
         {
@@ -345,6 +378,32 @@ public sealed class StateStore : IDisposable
         return list;
     }
 
+    // ---- memories: what Xen channel vifs carried when they went --------------------
+
+    /// <summary>The memory of vifname <paramref name="name"/>, null when there is none (an unreadable one is dropped).</summary>
+    public VifMemory? Memory(string name)
+    {
+        var dir = Dir("recent", false);
+        string? text = dir?.Read(name);
+        if (text == null) return null;
+        try { return VifMemory.Parse(name, text, _cfg); }
+        catch (InvalidInputException) { DeleteQuietly(dir!, name); return null; }
+    }
+
+    /// <summary>Remembers a vif's channel; a memory that cannot be written (a full /run) is only logged.</summary>
+    public void Save(VifMemory memory)
+    {
+        StateDirectory dir;
+        try { dir = Dir("recent", true)!; }
+        catch (GntComException e) { Logging.Log.Warn("housekeeping skipped: " + e.Message); return; }
+        WriteHousekeeping(memory.Name, memory.Serialize(), dir);
+    }
+
+    public void DeleteMemory(string name) => Dir("recent", false)?.Delete(Names.Interface(name, "vif memory name"));
+
+    /// <summary>The names of every memory (repair drops the expired ones).</summary>
+    public List<string> MemoryNames() => ChannelNames(Dir("recent", false));
+
     // ---- journals, DHCP files, layout ------------------------------------------
 
     public StateDirectory? JournalDir(bool create) => Dir("journal", create);
@@ -360,7 +419,7 @@ public sealed class StateStore : IDisposable
     public int CleanTemporaryFiles()
     {
         int n = 0;
-        foreach (string d in new[] { "ifaces", "reservations", "ips", "macs", "origins", "notes", "journal", "dhcp" })
+        foreach (string d in new[] { "ifaces", "reservations", "ips", "macs", "origins", "notes", "recent", "journal", "dhcp" })
             if (Dir(d, false) is StateDirectory dir) n += dir.RemoveTemporaryFiles();
         return n + _root.RemoveTemporaryFiles();
     }

@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using GntCom.Config;
+using GntCom.Inputs;
+using GntCom.State;
+
+namespace GntCom.Ganeti;
+
+/// <summary>What is at CONF_DIR/NAME, seen from GntCom.</summary>
+public enum ShimState
+{
+    /// <summary>Nothing: Ganeti runs no script for the channel.</summary>
+    Absent,
+    /// <summary>GntCom's shim as `gnt-com ganeti enable` would write it now.</summary>
+    Current,
+    /// <summary>A GntCom shim naming other paths (written by an older install, or with another config).</summary>
+    Stale,
+    /// <summary>Anything else: Ganeti's own script (a conffile of the ganeti package), the admin's, a link.</summary>
+    Foreign,
+}
+
+/// <summary>
+/// GntCom's shims in place of Ganeti's channel NIC scripts, CONF_DIR/kvm-ifup-os and
+/// CONF_DIR/xen-ifup-os (CONF_DIR is ganeti_dir, /etc/ganeti). Ganeti runs them for an
+/// instance's communication NIC: 3.x's kvm-ifup sources kvm-ifup-os with bash (when it is
+/// executable) and goes on; master executes it with ACTION=up|down; xen-ifup-os runs
+/// through `sh -c` after `xl create`. So a shim is POSIX sh that runs gnt-com-ifup, ends
+/// its caller with gnt-com-ifup's status on failure and otherwise returns (sourced) or
+/// exits 0, and sets no shell variable (they would leak into a sourcing caller).
+/// Both files are conffiles of Debian's ganeti package. Ganeti's file is kept beside the
+/// shim as NAME.gnt-com-orig, a hard link (the very same bytes, mode and owner), and the
+/// shim replaces NAME atomically (there is never a moment without a script); disable
+/// renames Ganeti's file back. To dpkg the conffile is then one the admin changed.
+/// </summary>
+public static class GanetiShims
+{
+    public static readonly IReadOnlyList<string> Names = new[] { "kvm-ifup-os", "xen-ifup-os" };
+    public const string SavedSuffix = ".gnt-com-orig";
+    private const string Marker = "# GntCom's shim for Ganeti's ";
+
+    /// <summary>The shim for CONF_DIR/<paramref name="name"/>, running <paramref name="ifup"/> (with <paramref name="config"/>, when not the default).</summary>
+    public static string Text(string name, string ifup, string? config) =>
+        "#!/bin/sh\n" +
+        Marker + name + ", put here by `gnt-com ganeti enable`. Ganeti's own\n" +
+        "# " + name + " is kept beside it as " + name + SavedSuffix + "; `gnt-com ganeti disable` puts\n" +
+        "# it back. To dpkg this is a conffile the admin changed: when a ganeti upgrade\n" +
+        "# brings a new version of it, keep this one (N); see gnt-com(8).\n" +
+        "#\n" +
+        "# Ganeti runs it for an instance's communication NIC (MODE=routed, interface\n" +
+        "# gnt.com.N) with INTERFACE, MODE, IP, MAC, INSTANCE... in the environment:\n" +
+        "# gnt-com-ifup makes the interface a GntCom channel (address, host route,\n" +
+        "# isolation, DHCP entry, hooks) and leaves other NICs alone. Ganeti 3.x sources\n" +
+        "# kvm-ifup-os (so a failure ends the caller, success returns to it); master\n" +
+        "# executes it, with ACTION=up or down; xen-ifup-os runs through sh -c after\n" +
+        "# xl create. It sets no shell variable, which would leak into a sourcing caller.\n" +
+        ifup + (config != null ? " --config " + config : "") + " || exit\n" +
+        "return 0 2>/dev/null || exit 0\n";
+
+    /// <summary>
+    /// What a shim runs: gnt-com-ifup beside the running executable and the config file in
+    /// use (none when the defaults apply). Both are written into a shell script that root
+    /// runs: safe characters only, and gnt-com-ifup must be root's.
+    /// </summary>
+    public static (string Ifup, string? Config) Targets(GntComConfig cfg)
+    {
+        string exe = Environment.ProcessPath ?? throw new GntComException("cannot tell where this gnt-com is installed");
+        string ifup = GntComConfig.AbsolutePath(Path.Combine(Path.GetDirectoryName(exe) ?? "/", "gnt-com-ifup"), "gnt-com-ifup");
+        if (!File.Exists(ifup)) throw new GntComException(ifup + " does not exist: install GntCom whole (make install, or the package)");
+        if (FileTrust.FileRefusal("gnt-com-ifup", ifup) is string why) throw new GntComException(why + ": Ganeti would run it as root");
+        string? config = cfg.Source == "defaults" ? null : GntComConfig.AbsolutePath(Path.GetFullPath(cfg.Source), "config");
+        return (ifup, config);
+    }
+
+    /// <summary>What CONF_DIR/<paramref name="name"/> is, against the shim that would be written now (<paramref name="expected"/>).</summary>
+    public static ShimState Inspect(StateDirectory dir, string name, string expected)
+    {
+        var st = dir.Lstat(name);
+        if (st == null) return ShimState.Absent;
+        if (!st.Value.IsRegular) return ShimState.Foreign;
+        string? text = dir.Read(name);
+        if (text == null) return ShimState.Absent;
+        if (text == expected) return ShimState.Current;
+        return IsShim(text) ? ShimState.Stale : ShimState.Foreign;
+    }
+
+    /// <summary>Whether <paramref name="text"/> is a GntCom shim (of any version).</summary>
+    public static bool IsShim(string text) =>
+        text.StartsWith("#!/bin/sh\n" + Marker, StringComparison.Ordinal)
+        || (text.StartsWith("#!/bin/sh\n# GntCom's ", StringComparison.Ordinal) && text.Contains("gnt-com-ifup", StringComparison.Ordinal));
+
+    /// <summary>Puts the shim in place of NAME: Ganeti's file (if any, and not a shim) kept as NAME.gnt-com-orig first.</summary>
+    public static void Install(StateDirectory dir, string name, string text, ShimState state)
+    {
+        if (state == ShimState.Foreign) dir.Link(name, name + SavedSuffix);
+        dir.Write(name, text, 0b111_101_101);
+    }
+
+    /// <summary>Undoes <see cref="Install"/>: Ganeti's file renamed back, or the shim removed when there was none.</summary>
+    public static void Restore(StateDirectory dir, string name)
+    {
+        if (dir.Lstat(name + SavedSuffix) != null) dir.Rename(name + SavedSuffix, name);
+        else dir.Delete(name);
+    }
+
+    /// <summary>Opens CONF_DIR, which must exist (Ganeti is installed) and be root's.</summary>
+    public static StateDirectory OpenConfDir(GntComConfig cfg)
+    {
+        if (!Directory.Exists(cfg.GanetiDir))
+            throw new GntComException("ganeti_dir " + cfg.GanetiDir + " does not exist: is Ganeti installed here? (apt-get install ganeti)");
+        return StateDirectory.Open(cfg.GanetiDir, create: false, "ganeti_dir");
+    }
+
+    /// <summary>
+    /// How the shims differ from what `gnt-com ganeti enable` left (for gnt-com check): only
+    /// where enable kept a Ganeti file (NAME.gnt-com-orig) or a shim is found, so a node
+    /// that never enabled GntCom for Ganeti has nothing to report.
+    /// </summary>
+    public static List<string> Check(GntComConfig cfg)
+    {
+        var problems = new List<string>();
+        if (!Directory.Exists(cfg.GanetiDir)) return problems;
+        try
+        {
+            using var dir = StateDirectory.Open(cfg.GanetiDir, create: false, "ganeti_dir");
+            (string ifup, string? config)? targets = null;
+            foreach (string name in Names)
+            {
+                string path = dir.Combine(name);
+                bool saved = dir.Lstat(name + SavedSuffix) != null;
+                string? text = dir.Lstat(name) is { IsRegular: true } ? dir.Read(name) : null;
+                bool shim = text != null && IsShim(text);
+                if (saved && !shim)
+                    problems.Add("ganeti: " + path + " is no longer GntCom's shim (a ganeti upgrade may have installed its own):"
+                        + " Ganeti's script runs its own dnsmasq beside GntCom's; run 'gnt-com ganeti enable' again");
+                else if (shim)
+                {
+                    targets ??= Targets(cfg);
+                    if (text != Text(name, targets.Value.ifup, targets.Value.config))
+                        problems.Add("ganeti: " + path + " is a GntCom shim for another installation or config: run 'gnt-com ganeti enable' again");
+                }
+            }
+        }
+        catch (GntComException e)
+        {
+            problems.Add("ganeti: " + e.Message);
+        }
+        return problems;
+    }
+}
