@@ -90,16 +90,18 @@ Description: host networking for Ganeti's guest communication channel
  .
  It provides native executables that qemu (tap script= and downscript=),
  Xen's libxl (a vif hotplug script that also routes other vifs as vif-route
- does) and Ganeti's NIC scripts call directly, shims for Ganeti's
- kvm-ifup-os and xen-ifup-os, and gnt-com, the administrator's command to
- reserve, inspect, check and repair channels. Every call is one short
- process under a host-wide lock, and every failure is undone.
+ does) and Ganeti's NIC scripts call directly, a udev rule that forgets
+ a channel as soon as its interface goes, and gnt-com, the administrator's
+ command to switch a Ganeti node to GntCom in one step (gnt-com ganeti
+ enable) and to reserve, inspect, check and repair channels. Every call is
+ one short process under a host-wide lock, and every failure is undone.
 EOF
 # Every file in /etc is a conffile (the config and the example hooks: an admin edits them).
 (cd "$root" && find etc -type f | sort | sed 's:^:/:') > "$root/DEBIAN/conffiles"
 # md5sums of every file but the conffiles (dpkg keeps theirs itself).
-(cd "$root" && find usr -type f | sort | xargs md5sum) > "$root/DEBIAN/md5sums"
+(cd "$root" && find usr lib -type f | sort | xargs md5sum) > "$root/DEBIAN/md5sums"
 chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles" "$root/DEBIAN/md5sums"
+install -m 0755 scripts/debian/prerm "$root/DEBIAN/prerm"
 
 find "$root" -type d -exec chmod 0755 {} +
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +

@@ -213,7 +213,9 @@ step "Both guests"
 } | awk -F'\t' '{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NR }
     END { for (r = 1; r <= n; r++) { l = ""; for (i = 1; i <= 8; i++) l = l sprintf("%-" w[i] "s  ", c[r, i]); sub(/ +$/, "", l); print l } }'
 
-step "Teardown: vif-gnt-com offline (as libxl on domain destroy), qemu quits (runs gnt-com-ifdown)"
+step "Teardown as Xen 4.17 does it: netback removes the vif, libxl its backend nodes, then runs offline; qemu quits (runs gnt-com-ifdown)"
+ip -n "$host" link del "$xen_if"
+xs xenstore-rm /local/domain/0/$B
 ip netns exec "$host" env GNT_COM_CONF="$work/gnt-com.conf" XENSTORED_PATH="$work/xenstored.socket" \
     vif=vif7.0 XENBUS_PATH=$B XENBUS_TYPE=vif XENBUS_BASE_PATH=backend script=/etc/xen/scripts/vif-gnt-com netdev= \
     "$work/bin/timed" "$work/xen-down.us" "$root/out/vif-gnt-com" offline type_if=vif
@@ -222,6 +224,7 @@ wait "$qemu_pid" 2>/dev/null || true
 qemu_pid=
 echo "vif-gnt-com offline took $(ms "$work/xen-down.us") ms, qemu's gnt-com-ifdown $(ms "$work/kvm-down.us") ms"
 in_host "$root/out/gnt-com" status
+in_host "$root/out/gnt-com" check
 
 step "Done: the sandbox is removed, the host was never touched"
 [ "$kvm_lease" = $KVM_IP ] && [ "$xen_lease" = $XEN_IP ] && [ "$kvm_http" = OK ] && [ "$xen_http" = OK ] \

@@ -6,7 +6,6 @@
 # final one, without DESTDIR):
 #   PREFIX/lib/gnt-com/          the four executables and libMono.Unix.so they load
 #   PREFIX/sbin/EXE              -> ../lib/gnt-com/EXE
-#   PREFIX/share/gnt-com/ganeti/ kvm-ifup-os, xen-ifup-os (generated: absolute paths)
 #   PREFIX/share/man/man5, man8  the manual pages
 #   PREFIX/share/bash-completion/completions/gnt-com
 #   SYSCONFDIR/gnt-com/          gnt-com.conf (only when absent: every setting commented
@@ -14,6 +13,11 @@
 #                                hooks mode 0644 (examples are never executable)
 #   SYSCONFDIR/xen/scripts/vif-gnt-com -> PREFIX/lib/gnt-com/vif-gnt-com, when that
 #                                directory exists (always with --xen-link, for packages)
+#   UDEVRULESDIR/60-gnt-com.rules the udev rule that forgets a channel when the kernel
+#                                removes its interface: /lib/udev/rules.d with PREFIX=/usr
+#                                (the package), else SYSCONFDIR/udev/rules.d
+# Ganeti's /etc/ganeti/kvm-ifup-os and xen-ifup-os are not touched here: `gnt-com ganeti
+# enable` puts GntCom's shims there (they name this installation's gnt-com-ifup).
 # Uninstall removes what install added and keeps SYSCONFDIR/gnt-com (config, hooks).
 set -eu
 cd "$(dirname "$0")/.."
@@ -43,18 +47,20 @@ PREFIX=${PREFIX%/}; SYSCONFDIR=${SYSCONFDIR%/}
 
 bins="gnt-com gnt-com-ifup gnt-com-ifdown vif-gnt-com"
 pkglib=$PREFIX/lib/gnt-com
-ganeti=$PREFIX/share/gnt-com/ganeti
 man=$PREFIX/share/man
 completion=$PREFIX/share/bash-completion/completions/gnt-com
 confdir=$SYSCONFDIR/gnt-com
 xenlink=$SYSCONFDIR/xen/scripts/vif-gnt-com
+if [ "$PREFIX" = /usr ]; then udevrules=/lib/udev/rules.d; else udevrules=$SYSCONFDIR/udev/rules.d; fi
 d=$DESTDIR
 
 if [ "$mode" = uninstall ]; then
     for b in $bins; do rm -f "$d$PREFIX/sbin/$b" "$d$pkglib/$b"; done
-    rm -f "$d$pkglib/libMono.Unix.so" "$d$ganeti/kvm-ifup-os" "$d$ganeti/xen-ifup-os" "$d$completion"
+    rm -f "$d$pkglib/libMono.Unix.so" "$d$completion" "$d$udevrules/60-gnt-com.rules"
+    # The Ganeti shims GntCom 0.2 installed here (0.3 writes them with `gnt-com ganeti enable`).
+    rm -f "$d$PREFIX/share/gnt-com/ganeti/kvm-ifup-os" "$d$PREFIX/share/gnt-com/ganeti/xen-ifup-os"
     for page in man/*.[0-9]; do rm -f "$d$man/man${page##*.}/${page#man/}"; done
-    rmdir "$d$pkglib" "$d$ganeti" "$d$PREFIX/share/gnt-com" 2>/dev/null || true
+    rmdir "$d$pkglib" "$d$PREFIX/share/gnt-com/ganeti" "$d$PREFIX/share/gnt-com" 2>/dev/null || true
     # Xen's script directory: only our own link goes.
     if [ -L "$d$xenlink" ] && [ "$(readlink "$d$xenlink")" = "$pkglib/vif-gnt-com" ]; then rm -f "$d$xenlink"; fi
     echo "uninstalled from $d$PREFIX (config and hooks in $d$confdir are kept)"
@@ -65,20 +71,20 @@ for f in $bins libMono.Unix.so; do
     [ -f "out/$f" ] || { echo "install.sh: out/$f is missing: run make first" >&2; exit 1; }
 done
 
-install -d "$d$pkglib" "$d$PREFIX/sbin" "$d$ganeti" "$d$man/man5" "$d$man/man8" "$d${completion%/*}"
+install -d "$d$pkglib" "$d$PREFIX/sbin" "$d$man/man5" "$d$man/man8" "$d${completion%/*}" "$d$udevrules"
 for b in $bins; do
     install -m 0755 "out/$b" "$d$pkglib/$b"
     ln -sfn "../lib/gnt-com/$b" "$d$PREFIX/sbin/$b"
 done
 install -m 0644 out/libMono.Unix.so "$d$pkglib/libMono.Unix.so"
 
-# The Ganeti shims name the installed gnt-com-ifup and config by their final paths.
-for shim in kvm-ifup-os xen-ifup-os; do
-    sed -e "s|@GNT_COM_IFUP@|$pkglib/gnt-com-ifup|g" -e "s|@GNT_COM_CONF@|$confdir/gnt-com.conf|g" \
-        "scripts/ganeti/$shim.in" > "$d$ganeti/$shim.tmp"
-    chmod 0755 "$d$ganeti/$shim.tmp"
-    mv -f "$d$ganeti/$shim.tmp" "$d$ganeti/$shim"
-done
+# The udev rule names the installed gnt-com by its final path (and the config, when it is
+# not the default one).
+config_arg=
+[ "$SYSCONFDIR" = /etc ] || config_arg=" --config $confdir/gnt-com.conf"
+sed -e "s|@GNT_COM@|$pkglib/gnt-com$config_arg|g" scripts/udev/60-gnt-com.rules.in > "$d$udevrules/60-gnt-com.rules.tmp"
+chmod 0644 "$d$udevrules/60-gnt-com.rules.tmp"
+mv -f "$d$udevrules/60-gnt-com.rules.tmp" "$d$udevrules/60-gnt-com.rules"
 
 for page in man/*.[0-9]; do
     # gnt-com-ifdown.8 is a link to gnt-com-ifup.8 (better than .so, say mandoc and Debian).
@@ -114,6 +120,6 @@ if [ "$xen_link" = always ] || [ -d "$d$SYSCONFDIR/xen/scripts" ]; then
     fi
 fi
 
-echo "installed into $d$PREFIX: sbin/{$(echo $bins | tr ' ' ,)}, share/gnt-com/ganeti/{kvm,xen}-ifup-os"
-[ "$SYSCONFDIR" = /etc ] || echo "note: the programs read /etc/gnt-com/gnt-com.conf by default: pass --config $confdir/gnt-com.conf or set GNT_COM_CONF (the Ganeti shims do)"
-echo "Ganeti: ln -s $ganeti/kvm-ifup-os /etc/ganeti/kvm-ifup-os; ln -s $ganeti/xen-ifup-os /etc/ganeti/xen-ifup-os"
+echo "installed into $d$PREFIX: sbin/{$(echo $bins | tr ' ' ,)}; udev rule $d$udevrules/60-gnt-com.rules"
+[ "$SYSCONFDIR" = /etc ] || echo "note: the programs read /etc/gnt-com/gnt-com.conf by default: pass --config $confdir/gnt-com.conf or set GNT_COM_CONF (the udev rule and the Ganeti shims do)"
+echo "Ganeti: run 'gnt-com ganeti enable' (see gnt-com(8))"
