@@ -39,7 +39,7 @@ public sealed class JsonOutputTests
         Assert.Equal("gnt.com.1", reservation.GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Null, reservation.GetProperty("instance").ValueKind);
         var dhcp = root.GetProperty("dhcp");
-        Assert.Equal(new[] { "provider", "mode", "pid", "leases", "hosts_file", "error" }, dhcp.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(new[] { "provider", "mode", "pid", "leases", "hosts_file", "error", "rivals" }, dhcp.EnumerateObject().Select(p => p.Name));
         Assert.Equal("off", dhcp.GetProperty("provider").GetString());
         Assert.Empty(root.GetProperty("problems").EnumerateArray());
     }

@@ -65,8 +65,9 @@ public sealed class ConcurrencyCampaign
                 while (ms > (seen = Interlocked.Read(ref maxMs)) && Interlocked.CompareExchange(ref maxMs, ms, seen) != seen) { }
                 if (!ganeti)
                 {
-                    // qemu: the guest stopped, its tap goes; the next start has a new one.
-                    h.Ns.Ip("link", "del", name);
+                    // qemu: the guest stopped, its tap (its own name again after the down) goes;
+                    // the next start has a new one.
+                    h.Ns.Ip("link", "del", Tap(i));
                     h.AddTap(Tap(i));
                 }
             }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using GntCom.Tests.Infrastructure;
 using GntCom.Tests.Operators;
@@ -8,8 +9,9 @@ namespace GntCom.Tests.Ganeti;
 /// <summary>
 /// What a Ganeti cluster's nodes share in a test: GntCom installed with `make install
 /// PREFIX=DIR SYSCONFDIR=DIR/etc`, its installed gnt-com.conf pointed into a sandbox
-/// (state, hooks), /etc/ganeti emulated by CONF_DIR = DIR/etc/ganeti holding the two
-/// documented `ln -s` links to the installed shims, and Ganeti's PKGLIBDIR scripts
+/// (state, hooks, ganeti_dir), /etc/ganeti emulated by CONF_DIR = DIR/etc/ganeti holding
+/// the ganeti package's kvm-ifup-os and xen-ifup-os as regular files, switched to GntCom
+/// by the documented one step, `gnt-com ganeti enable`, and Ganeti's PKGLIBDIR scripts
 /// (kvm-ifup of 3.1, kvm-nic-setup of master) emulated in DIR/lib/ganeti. Nodes (network
 /// namespaces) are made with <see cref="Node"/>; state is per namespace, so each node
 /// keeps its own.
@@ -18,20 +20,23 @@ public sealed class GanetiSite : IDisposable
 {
     private readonly string _installedConfig;
 
-    public GanetiSite(string config = "dhcp = off\n")
+    public GanetiSite(string config = "dhcp = off\n", bool enable = true)
     {
         Install = new Installation();
         try
         {
             Sandbox = new Sandbox("");
+            ConfDir = Path.Combine(Install.SysConfDir, "ganeti");
+            GanetiPackage.WriteConfFiles(ConfDir);
             _installedConfig = File.ReadAllText(Install.Config);
             SetConfig(config);
-
-            ConfDir = Path.Combine(Install.SysConfDir, "ganeti");
-            Directory.CreateDirectory(ConfDir);
-            // The admin's wiring, exactly as documented.
-            Proc.Must("ln", "-s", Install.Shim("kvm-ifup-os"), Path.Combine(ConfDir, "kvm-ifup-os"));
-            Proc.Must("ln", "-s", Install.Shim("xen-ifup-os"), Path.Combine(ConfDir, "xen-ifup-os"));
+            // The admin's wiring, exactly as documented: one command.
+            if (enable)
+            {
+                using var ns = new NetNs("site");
+                var r = ns.Exec(GntCom, new[] { "--config", ConfigPath, "ganeti", "enable" }, new Dictionary<string, string?> { ["GNT_COM_CONF"] = null });
+                if (r.Code != 0) throw new InvalidOperationException("gnt-com ganeti enable failed: " + r);
+            }
 
             string lib = Path.Combine(Install.Dir, "lib", "ganeti");
             Directory.CreateDirectory(lib);
@@ -66,7 +71,13 @@ public sealed class GanetiSite : IDisposable
     /// <summary>The installed config as `make install` wrote it, then the sandbox's paths and <paramref name="extra"/>.</summary>
     public void SetConfig(string extra) =>
         File.WriteAllText(Install.Config, _installedConfig + "\n# the test's sandbox\nstate_dir = " + Sandbox.StateDir
-            + "\nhooks_dir = " + Sandbox.HooksDir + "\nsyslog_socket = off\n" + extra);
+            + "\nhooks_dir = " + Sandbox.HooksDir + "\nganeti_dir = " + ConfDir + "\nsyslog_socket = off\n" + extra);
+
+    /// <summary>The installed udev rules (GntCom's 60-gnt-com.rules).</summary>
+    public string UdevRulesDir => Path.Combine(Install.SysConfDir, "udev", "rules.d");
+
+    /// <summary>The real systemd-udevd in <paramref name="node"/>'s namespace, reading the installed rule.</summary>
+    public Udevd Udev(GanetiNode node) => new(node.Ns, UdevRulesDir);
 
     /// <summary>The admin's CONF_DIR/kvm-vif-bridge: records that it ran (and what the channel looked like then) in the returned file.</summary>
     public string InstallKvmVifBridge()

@@ -68,15 +68,22 @@ public sealed class GanetiXenTests
         var check = node.Admin("check");
         Assert.True(check.Code == 0, check.ToString());
 
-        // The domain is destroyed: libxl runs offline (vif= still names vif7.0), then netback unregisters it.
-        var offline = dom0.Hotplug("offline", d);
+        // The domain is destroyed as Xen 4.17 destroys it: netback removes the vif, libxl
+        // its backend directory, then runs offline, which takes the channel recorded for
+        // that backend path down as an ordinary down: info, no warning, the down hooks
+        // with libxl's environment.
+        string downFile = Path.Combine(site.Sandbox.Dir, "down-saw");
+        site.Sandbox.Hook("ifdown.d", "50-env", "echo \"$ACTION $INTERFACE $IP vif=$vif XENBUS_PATH=$XENBUS_PATH\" >> '" + downFile + "'");
+        var offline = dom0.Destroy(d);
         Assert.True(offline.Code == 0, offline.ToString());
+        Assert.Contains("offline gnt.com.0 (was vif7.0) ip=169.254.9.1", offline.Err);
+        Assert.DoesNotContain("warning", offline.Err);
+        Assert.Equal("down gnt.com.0 169.254.9.1 vif=vif7.0 XENBUS_PATH=backend/vif/7/0\n", File.ReadAllText(downFile));
         Assert.Empty(node.Records());
         Assert.DoesNotContain(node.Ns.Routes(), r => r.StartsWith("169.254.9.1 ", StringComparison.Ordinal));
         Assert.Equal("", node.HostsFile);
         Assert.Equal(0, node.DnsmasqPid());
         node.AssertNothingConfigured(d.VifName);
-        dom0.Unregister(d);
         check = node.Admin("check");
         Assert.True(check.Code == 0, check.ToString());
     }
@@ -92,15 +99,25 @@ public sealed class GanetiXenTests
         Assert.Equal(0, dom0.Hotplug("online", d).Code);
         Assert.Equal(0, node.XenIfupOs(d.VifName, vm, master: true).Code);
         node.AssertChannel(d.VifName, vm);
+        // Enough other channels that the round robin of vanished-guest checks would meet
+        // this one first, were it to run before the offline's own teardown.
+        var others = new[] { dom0.Create(20, new Nic("o1.example.org", "169.254.9.20", "52:54:00:09:00:20")) };
+        Assert.Equal(0, dom0.Hotplug("online", others[0]).Code);
+        Assert.Equal(0, node.XenIfupOs(others[0].VifName, new Nic("o1.example.org", "169.254.9.20", "52:54:00:09:00:20")).Code);
 
-        // The frontend closed with online=0: netback unregistered the netdev before libxl's offline.
-        dom0.Unregister(d);
-        var offline = dom0.Hotplug("offline", d);
+        // The frontend closed with online=0: netback unregistered the netdev and libxl removed
+        // the backend directory before libxl's offline.
+        var offline = dom0.Destroy(d);
         Assert.True(offline.Code == 0, offline.ToString());
-        Assert.Empty(node.Records());
-        Assert.Empty(node.IsolationRules());
+        Assert.Contains("offline gnt.com.0 (was vif8.0)", offline.Err);
+        Assert.DoesNotContain("vanished", offline.Err);
+        Assert.DoesNotContain("warning", offline.Err);
+        Assert.Equal(new[] { "gnt.com.1" }, node.Records());
         var check = node.Admin("check");
         Assert.True(check.Code == 0, check.ToString());
+        Assert.Equal(0, dom0.Destroy(others[0]).Code);
+        Assert.Empty(node.Records());
+        Assert.Empty(node.IsolationRules());
 
         // The same guest comes back (xl create again): its IP and MAC are free.
         var again = dom0.Create(9, vm);
@@ -139,6 +156,7 @@ public sealed class GanetiXenTests
         // The incoming domain goes again: its offline names vifname gnt.com.0 too, but that
         // channel is another vif's (another backend path): it stays.
         var offline = dom0.Hotplug("offline", d2);
+        Assert.DoesNotContain("warning", offline.Err);
         Assert.True(offline.Code == 0, offline.ToString());
         node.AssertChannel(d1.VifName, local);
         Assert.Equal(new[] { "gnt.com.0" }, node.Records());

@@ -52,5 +52,13 @@ public sealed class GuestVm : IDisposable
         return lease;
     }
 
-    public void Dispose() => Ns.Dispose();
+    /// <summary>
+    /// The guest goes: its end of the pair first, which takes the host end with it at once
+    /// (a namespace's own teardown is deferred by the kernel, so the host end would linger).
+    /// </summary>
+    public void Dispose()
+    {
+        Ns.Exec("ip", "link", "del", "dev", "eth0");
+        Ns.Dispose();
+    }
 }

@@ -48,9 +48,10 @@ public sealed class XenDom0 : IDisposable
     /// `mac=.., vifname=gnt.com.N, script=..` with no ip=; libxl writes the backend nodes
     /// (bridge defaults to xenbr0, hotplug-status ""); netback creates vifD.N.
     /// </summary>
-    public Domain Create(int domId, Nic nic, int devId = 0)
+    public Domain Create(int domId, Nic nic, int devId = 0, string? vifname = null)
     {
-        string vifname = Node.GenerateTapName();
+        // A restarted domain (on_reboot = 'restart') keeps its config's vifname.
+        vifname ??= Node.GenerateTapName();
         string vif = "vif" + domId + "." + devId;
         var guest = new GuestVm(Node, vif, nic.Mac);
         _guests.Add(guest);
@@ -76,7 +77,8 @@ public sealed class XenDom0 : IDisposable
     /// </summary>
     public ProcResult Hotplug(string action, Domain d)
     {
-        string script = Store.Read(d.Backend + "/script")!;
+        // libxl keeps the script from the domain's config: on offline the store's copy is gone.
+        string script = Site.VifScript;
         var env = GanetiCallers.NodeDaemonEnvironment();
         env["PATH"] = "/usr/bin:/bin";
         env["GNT_COM_CONF"] = Site.ConfigPath;
@@ -96,6 +98,21 @@ public sealed class XenDom0 : IDisposable
     {
         foreach (string name in new[] { d.VifName, d.Vif })
             if (Node.Ns.LinkExists(name)) { Node.Ns.Ip("link", "del", "dev", name); return; }
+    }
+
+    /// <summary>libxl removes the vif's backend directory (after netback removed the vif).</summary>
+    public void RemoveBackend(Domain d) => Store.Remove(d.Backend);
+
+    /// <summary>
+    /// The domain ends (xl destroy, shutdown, a reboot, network-detach) in Xen 4.17's real
+    /// order: netback removes the vif, libxl removes its backend directory, and only then
+    /// runs the hotplug script's offline (REFERENCE §7).
+    /// </summary>
+    public ProcResult Destroy(Domain d)
+    {
+        Unregister(d);
+        RemoveBackend(d);
+        return Hotplug("offline", d);
     }
 
     public void Dispose()

@@ -20,7 +20,9 @@ public sealed class DebPackageTests
 
     private static string Dpkg(string root, params string[] args)
     {
-        var r = Proc.Run("dpkg", new[] { "--root=" + root, "--force-not-root" }.Concat(args), timeoutMs: 120_000);
+        // The minimal root has no shell to chroot into: the maintainer scripts (prerm) run
+        // outside it with DPKG_ROOT set, as dpkg's chrootless mode runs them.
+        var r = Proc.Run("dpkg", new[] { "--root=" + root, "--force-not-root", "--force-script-chrootless" }.Concat(args), timeoutMs: 120_000);
         if (r.Code != 0) throw new InvalidOperationException("dpkg " + string.Join(' ', args) + " failed: " + r);
         return r.Out + r.Err;
     }
@@ -86,8 +88,8 @@ public sealed class DebPackageTests
                          "/usr/share/bash-completion/completions/gnt-com",
                          "/usr/share/doc/gnt-com/copyright", "/usr/share/doc/gnt-com/changelog.gz" })
                 Assert.True(File.Exists(P(f)), f);
-            Assert.Contains("\n/usr/lib/gnt-com/gnt-com-ifup --config /etc/gnt-com/gnt-com.conf || exit\n",
-                File.ReadAllText(P("/usr/share/gnt-com/ganeti/kvm-ifup-os")));
+            Assert.Contains("RUN+=\"/usr/lib/gnt-com/gnt-com forget $env{INTERFACE} $env{IFINDEX}\"",
+                File.ReadAllText(P("/lib/udev/rules.d/60-gnt-com.rules")));
             Assert.StartsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n",
                 File.ReadAllText(P("/usr/share/doc/gnt-com/copyright")));
             Assert.StartsWith("gnt-com (" + Version + ") ", Proc.Must("/bin/sh", "-c", "zcat " + P("/usr/share/doc/gnt-com/changelog.gz")));

@@ -25,6 +25,8 @@ public sealed class DemoTests
             Assert.Contains(" OK ", row);
             Assert.Matches(@"gnt\.com\.\d+\s+169\.254\.10\.\d+\s+\S+\s+169\.254\.10\.\d+", row);
         }
+        // After both guests went (Xen's order: the vif gone before offline), the node is clean.
+        Assert.Matches(@"check:\s+ok\n(.|\n)*ok: 0 channel interface\(s\), all as recorded\n", r.Out);
         Assert.Empty(NamespacesBefore());
         Assert.Empty(Directory.GetDirectories("/run", "gnt-com-demo.*"));
     }

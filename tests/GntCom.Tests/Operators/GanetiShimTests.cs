@@ -8,10 +8,11 @@ using Xunit;
 namespace GntCom.Tests.Operators;
 
 /// <summary>
-/// The installed Ganeti shims (kvm-ifup-os, xen-ifup-os) run the real installed
-/// gnt-com-ifup: sourced by bash as Ganeti 3.1's kvm-ifup does (success returns and the
-/// caller goes on; failure ends the caller non-zero), and executed as Ganeti master and
-/// the Xen path do. Everything runs in a network namespace of the test's own.
+/// The Ganeti shims that `gnt-com ganeti enable` puts in place of /etc/ganeti/kvm-ifup-os
+/// and xen-ifup-os run the real installed gnt-com-ifup: sourced by bash as Ganeti 3.x's
+/// kvm-ifup does (success returns and the caller goes on; failure ends the caller
+/// non-zero), and executed as Ganeti master and the Xen path do. Everything runs in a
+/// network namespace of the test's own.
 /// </summary>
 public sealed class GanetiShimTests : IDisposable
 {
@@ -23,9 +24,15 @@ public sealed class GanetiShimTests : IDisposable
         _inst = new Installation();
         _host = new Host();
         // The shim passes the installed config: point its state and hooks into the sandbox.
+        string ganeti = Path.Combine(_inst.SysConfDir, "ganeti");
         File.AppendAllText(_inst.Config, "state_dir = " + _host.Sandbox.StateDir + "\nhooks_dir = " + _host.Sandbox.HooksDir
-            + "\nsyslog_socket = off\ndhcp = off\n");
+            + "\nganeti_dir = " + ganeti + "\nsyslog_socket = off\ndhcp = off\n");
+        Ganeti.GanetiPackage.WriteConfFiles(ganeti);
+        var enable = _host.Ns.Exec(Path.Combine(_inst.Prefix, "sbin", "gnt-com"), new[] { "--config", _inst.Config, "ganeti", "enable" }, null);
+        Assert.True(enable.Code == 0, enable.ToString());
     }
+
+    private string Shim(string name) => Path.Combine(_inst.SysConfDir, "ganeti", name);
 
     public void Dispose()
     {
@@ -48,7 +55,7 @@ public sealed class GanetiShimTests : IDisposable
         string caller =
             "true | true\n" +
             "(set -o posix; set) > " + vars + ".before\n" +
-            ". " + _inst.Shim(shim) + "\n" +
+            ". " + Shim(shim) + "\n" +
             "(set -o posix; set) > " + vars + ".after\n" +
             "echo 'caller goes on'\n" +
             "exec /bin/echo 'exec kvm-vif-bridge'\n";
@@ -92,7 +99,7 @@ public sealed class GanetiShimTests : IDisposable
         Assert.Equal(new[] { "gnt.com.0" }, _host.Records());
 
         var down = new Dictionary<string, string?>(up) { ["ACTION"] = "down" };
-        var d = _host.Ns.Exec(_inst.Shim("kvm-ifup-os"), Array.Empty<string>(), down);
+        var d = _host.Ns.Exec(Shim("kvm-ifup-os"), Array.Empty<string>(), down);
         Assert.True(d.Code == 0, d.ToString());
         Assert.DoesNotContain("169.254.9.9 dev gnt.com.0 proto static scope link", string.Join('\n', _host.Ns.Routes()));
         Assert.Empty(_host.Records());
@@ -116,8 +123,8 @@ public sealed class GanetiShimTests : IDisposable
     {
         _host.AddTap("gnt.com.0");
         ProcResult Run(params (string, string)[] vars) => throughShC
-            ? _host.Ns.Exec("/bin/sh", new[] { "-c", _inst.Shim(shim) }, GanetiEnv(vars))
-            : _host.Ns.Exec(_inst.Shim(shim), Array.Empty<string>(), GanetiEnv(vars));
+            ? _host.Ns.Exec("/bin/sh", new[] { "-c", Shim(shim) }, GanetiEnv(vars))
+            : _host.Ns.Exec(Shim(shim), Array.Empty<string>(), GanetiEnv(vars));
 
         var bridged = Run(("INTERFACE", "gnt.com.0"), ("MODE", "bridged"), ("IP", "169.254.9.9"), ("MAC", "52:54:00:09:09:09"), ("ACTION", "up"));
         Assert.True(bridged.Code == 0 && bridged.Out == "", bridged.ToString());

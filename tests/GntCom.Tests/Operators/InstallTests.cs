@@ -13,7 +13,7 @@ public sealed class InstallTests
     private static readonly string[] Exes = { "gnt-com", "gnt-com-ifdown", "gnt-com-ifup", "vif-gnt-com" };
 
     [HostFact("make", "install")]
-    public void Install_lays_out_binaries_links_shims_pages_completion_config_and_hooks()
+    public void Install_lays_out_binaries_links_udev_rule_pages_completion_config_and_hooks()
     {
         using var inst = new Installation();
         var expected = new[]
@@ -21,12 +21,11 @@ public sealed class InstallTests
             "etc d", "etc/gnt-com d", "etc/gnt-com/gnt-com.conf f 0644",
             "etc/gnt-com/ifdown.d d", "etc/gnt-com/ifdown.d/20-firewall-example f 0644", "etc/gnt-com/ifdown.d/50-log-example f 0644",
             "etc/gnt-com/ifup.d d", "etc/gnt-com/ifup.d/20-firewall-example f 0644", "etc/gnt-com/ifup.d/50-log-example f 0644",
+            "etc/udev d", "etc/udev/rules.d d", "etc/udev/rules.d/60-gnt-com.rules f 0644",
             "lib d", "lib/gnt-com d", "lib/gnt-com/libMono.Unix.so f 0644",
             "sbin d",
             "share d", "share/bash-completion d", "share/bash-completion/completions d",
             "share/bash-completion/completions/gnt-com f 0644",
-            "share/gnt-com d", "share/gnt-com/ganeti d",
-            "share/gnt-com/ganeti/kvm-ifup-os f 0755", "share/gnt-com/ganeti/xen-ifup-os f 0755",
             "share/man d", "share/man/man5 d", "share/man/man5/gnt-com.conf.5 f 0644", "share/man/man8 d",
             "share/man/man8/gnt-com-ifdown.8 l gnt-com-ifup.8", "share/man/man8/gnt-com-ifup.8 f 0644",
             "share/man/man8/gnt-com.8 f 0644", "share/man/man8/vif-gnt-com.8 f 0644",
@@ -57,25 +56,21 @@ public sealed class InstallTests
         Assert.Equal("/run/gnt-com", cfg.StateDir);
     }
 
-    [HostFact("make", "install")]
-    public void Shims_name_the_final_paths_without_destdir()
+    [HostTheory("make", "install")]
+    [InlineData("/opt/gc", "/etc/gc", "/etc/gc/udev/rules.d", "/opt/gc/lib/gnt-com/gnt-com --config /etc/gc/gnt-com/gnt-com.conf")]
+    [InlineData("/usr", "/etc", "/lib/udev/rules.d", "/usr/lib/gnt-com/gnt-com")]
+    public void Udev_rule_names_the_final_paths_without_destdir(string prefix, string sysconfdir, string rulesDir, string command)
     {
-        using var staged = new Installation(prefix: "/opt/gc", sysconfdir: "/etc/gc", destdir: Path.Combine(Path.GetTempPath(), "gct-stage-" + Guid.NewGuid().ToString("N")[..8]));
+        using var staged = new Installation(prefix: prefix, sysconfdir: sysconfdir, destdir: Path.Combine(Path.GetTempPath(), "gct-stage-" + Guid.NewGuid().ToString("N")[..8]));
         try
         {
-            foreach (string shim in new[] { "kvm-ifup-os", "xen-ifup-os" })
+            string[] rules = File.ReadAllLines(staged.OnDisk(rulesDir + "/60-gnt-com.rules")).Where(l => !l.StartsWith('#') && l.Trim() != "").ToArray();
+            Assert.Equal(new[]
             {
-                var lines = File.ReadAllLines(staged.Shim(shim));
-                Assert.Equal("#!/bin/sh", lines[0]);
-                string[] code = lines.Where(l => !l.StartsWith('#') && l.Trim() != "").ToArray();
-                Assert.Equal(new[]
-                {
-                    "/opt/gc/lib/gnt-com/gnt-com-ifup --config /etc/gc/gnt-com/gnt-com.conf || exit",
-                    "return 0 2>/dev/null || exit 0",
-                }, code);
-            }
-            Assert.Equal("../lib/gnt-com/gnt-com", new FileInfo(staged.OnDisk("/opt/gc/sbin/gnt-com")).LinkTarget);
-            Assert.True(File.Exists(staged.OnDisk("/etc/gc/gnt-com/gnt-com.conf")));
+                "ACTION==\"remove\", SUBSYSTEM==\"net\", KERNEL==\"gnt.com.*\", RUN+=\"" + command + " forget $env{INTERFACE} $env{IFINDEX}\"",
+            }, rules);
+            Assert.Equal("../lib/gnt-com/gnt-com", new FileInfo(staged.OnDisk(prefix + "/sbin/gnt-com")).LinkTarget);
+            Assert.True(File.Exists(staged.OnDisk(sysconfdir + "/gnt-com/gnt-com.conf")));
         }
         finally
         {

@@ -36,7 +36,6 @@ public sealed class Installation : IDisposable
     public string OnDisk(string finalPath) => (DestDir ?? "") + finalPath;
 
     public string Config => OnDisk(Path.Combine(SysConfDir, "gnt-com", "gnt-com.conf"));
-    public string Shim(string name) => OnDisk(Path.Combine(Prefix, "share", "gnt-com", "ganeti", name));
 
     /// <summary>Runs `make TARGET PREFIX= SYSCONFDIR= DESTDIR=` in the repository; fails on error.</summary>
     public string Make(string target)

@@ -247,6 +247,54 @@ public sealed class ParserFuzzTests
     }
 
     [Fact]
+    public void VifMemory_files()
+    {
+        var m = new VifMemory("gnt.com.3", IPAddress.Parse("169.254.4.5"), "52:54:00:04:00:05", "vm5.example.org", 1234);
+        Assert.Equal(m, VifMemory.Parse("gnt.com.3", m.Serialize(), Cfg));
+        Assert.False(m.IsExpired(1234 + 300));
+        Assert.True(m.IsExpired(1234 + 301));
+        Assert.True(m.IsExpired(1233)); // another boot's clock
+        Survives(Hostile(m.Serialize()), s => VifMemory.Parse("gnt.com.3", s, Cfg));
+        Survives(Hostile("gnt.com.3"), name => VifMemory.Parse(name, m.Serialize(), Cfg));
+    }
+
+    [Fact]
+    public void Dnsmasq_options_of_another_dnsmasq()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["/etc/dnsmasq.conf"] = "# Debian's default\nconf-dir=/etc/dnsmasq.d/,*.conf\n",
+            ["/etc/dnsmasq.d/lan.conf"] = "interface=br0\n",
+            ["/etc/dnsmasq.d/lan.conf.bak"] = "interface=gnt.com.*\n",
+            ["/var/run/ganeti/dnsmasq.conf"] = "bind-dynamic\ninterface=gnt.com.*\nexcept-interface=eth*\nexcept-interface=lo\n",
+            ["/x/all.conf"] = "bind-dynamic\nexcept-interface=lo\n",
+            ["/x/off.conf"] = "except-interface=gnt.com.*\n",
+        };
+        string? Read(string path) => files.TryGetValue(path, out var t) ? t : null;
+        IEnumerable<string> List(string dir) => files.Keys.Where(k => k.StartsWith(dir + "/", StringComparison.Ordinal)).Select(k => k[(dir.Length + 1)..]);
+        bool Serves(params string[] argv) => DnsmasqOptions.Parse(argv, Read, List).ServesDhcpOn("gnt.com.4", "169.254.169.254");
+
+        Assert.True(Serves("dnsmasq", "-C", "/var/run/ganeti/dnsmasq.conf"));
+        Assert.True(Serves("dnsmasq", "--conf-file=/var/run/ganeti/dnsmasq.conf"));
+        Assert.True(Serves("dnsmasq", "-C/x/all.conf"));
+        Assert.False(Serves("dnsmasq", "-C", "/x/off.conf"));
+        Assert.False(Serves("dnsmasq")); // Debian's default: only br0 (the .bak file is not read)
+        Assert.True(Serves("dnsmasq", "--interface=gnt.com.4", "-C", "/x/none.conf"));
+        Assert.False(Serves("dnsmasq", "-i", "virbr0", "--conf-file"));
+        Assert.True(Serves("dnsmasq", "--listen-address", "169.254.169.254", "-C", "/x/none.conf"));
+        Assert.False(Serves("dnsmasq", "--no-dhcp-interface=gnt.com.*", "-C", "/x/all.conf"));
+
+        var argv = new[] { "dnsmasq", "-C", "/var/run/ganeti/dnsmasq.conf", "--interface=gnt.com.*", "-a", "10.0.0.1" };
+        Survives(Hostile(string.Join("\u0000", argv)), s => DnsmasqOptions.Parse(s.Split('\u0000'), Read, List).ServesDhcpOn("gnt.com.4", "169.254.169.254"), mayRefuse: false);
+        Survives(Hostile(files["/var/run/ganeti/dnsmasq.conf"] + "conf-file=/x/all.conf\nconf-dir=/etc/dnsmasq.d\n"),
+            s => DnsmasqOptions.Parse(new[] { "dnsmasq", "-C", "/fuzz" }, p => p == "/fuzz" ? s : Read(p), List).ServesDhcpOn("gnt.com.4", "169.254.169.254"),
+            mayRefuse: false);
+        // A config that includes itself ends (dnsmasq's own limit is its stack; ours is 64 files).
+        Assert.True(DnsmasqOptions.Parse(new[] { "dnsmasq", "-C", "/loop" }, p => p == "/loop" ? "conf-file=/loop\n" : null, List)
+            .ServesDhcpOn("gnt.com.4", "169.254.169.254"));
+    }
+
+    [Fact]
     public void Ganeti_hosts_file()
     {
         const string hosts = "52:54:00:12:34:56,169.254.1.2\n  AA:BB:CC:DD:EE:01,169.254.1.3 \nnot a line\n52:54:00:12:34:57,169.254.1.4,extra\n";
@@ -284,7 +332,8 @@ public sealed class ParserFuzzTests
         "dhcp_conf_file = /run/c\n" +
         "dhcp_pid_file = /run/p\n" +
         "dhcp_except_interfaces = lo, eth* *\n" +
-        "dhcp_lease_time = 12h\n";
+        "dhcp_lease_time = 12h\n" +
+        "ganeti_dir = /srv/ganeti-etc\n";
 
     [Fact]
     public void GntComConfig_text()
@@ -306,6 +355,7 @@ public sealed class ParserFuzzTests
         Assert.Equal(("/run/h", "/run/c", "/run/p"), (c.DhcpHostsFile, c.DhcpConfFile, c.DhcpPidFile));
         Assert.Equal(new[] { "lo", "eth*", "*" }, c.DhcpExceptInterfaces);
         Assert.Equal("12h", c.DhcpLeaseTime);
+        Assert.Equal("/srv/ganeti-etc", c.GanetiDir);
         Assert.Equal(GntComConfig.Keys.Count, Config.Split('\n').Count(l => l.Contains(" = ")));
 
         Survives(Hostile(Config, "hook_timeout = 3600\n", "dhcp_lease_time = 2m\n", "interface_prefix = abcdefghijklm.\n"), s =>
