@@ -13,7 +13,7 @@ TOOLS    := $(OUT)/tools/xenstored $(OUT)/tools/empty $(OUT)/tools/udp-sendto
 # Helpers of make demo and make bench (not installed): the stand-in xenstore, the floor, the sender.
 PUBLISH_TOOL = $(DOTNET) publish $< -c $(CONFIG) -o $(OUT)/tools --nologo -v quiet -clp:NoSummary && rm -f $(OUT)/tools/*.dbg $(OUT)/tools/*.pdb
 
-.PHONY: all test deps unit bench demo install uninstall deb clean
+.PHONY: all test deps unit bench demo install uninstall deb e2e clean
 all: $(BINS)
 
 $(OUT)/gnt-com-ifup: kvm/gnt-com-ifup/gnt-com-ifup.csproj kvm/gnt-com-ifup/Program.cs kvm/TapScript.cs $(CORE_SRC)
@@ -61,6 +61,12 @@ uninstall:
 # out/gnt-com_VERSION_amd64.deb (VERSION from Directory.Build.props), without debhelper.
 deb: $(BINS)
 	scripts/deb.sh
+
+# The real callers: Ganeti 3.0.2 with KVM instances, and Xen 4.17 nested in qemu, both from
+# Debian's packages, driving the .deb (as root; what they build is cached in
+# /var/cache/gnt-com-e2e). Ends with one table of checks and times.
+e2e: deps deb
+	scripts/e2e/run.sh
 
 clean:
 	rm -rf $(OUT) */bin */obj */*/bin */*/obj scripts/bench/*/bin scripts/bench/*/obj
