@@ -98,6 +98,8 @@ internal static class AdminCommands
         var cfg = Entry.LoadConfig(o.Config);
         if (o.Action is not ("enable" or "disable"))
             throw new InvalidInputException("ganeti action " + Quote.Value(o.Action) + " must be enable or disable");
+        // Before any state is opened (and made): a node without Ganeti is left untouched.
+        GntCom.Ganeti.GanetiShims.RequireConfDir(cfg);
         using var channels = Channels.Open(cfg);
         var plan = o.Action == "enable" ? channels.GanetiEnable(o.GanetiRunDir, o.DryRun) : channels.GanetiDisable(o.GanetiRunDir, o.DryRun);
         string prefix = plan.DryRun ? "would " : "";

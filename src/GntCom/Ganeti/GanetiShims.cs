@@ -103,11 +103,17 @@ public static class GanetiShims
         else dir.Delete(name);
     }
 
-    /// <summary>Opens CONF_DIR, which must exist (Ganeti is installed) and be root's.</summary>
-    public static StateDirectory OpenConfDir(GntComConfig cfg)
+    /// <summary>Fails, saying so, when there is no CONF_DIR (Ganeti is not installed here).</summary>
+    public static void RequireConfDir(GntComConfig cfg)
     {
         if (!Directory.Exists(cfg.GanetiDir))
             throw new GntComException("ganeti_dir " + cfg.GanetiDir + " does not exist: is Ganeti installed here? (apt-get install ganeti)");
+    }
+
+    /// <summary>Opens CONF_DIR, which must exist and be root's.</summary>
+    public static StateDirectory OpenConfDir(GntComConfig cfg)
+    {
+        RequireConfDir(cfg);
         return StateDirectory.Open(cfg.GanetiDir, create: false, "ganeti_dir");
     }
 

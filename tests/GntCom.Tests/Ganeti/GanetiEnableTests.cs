@@ -202,6 +202,7 @@ public sealed class GanetiEnableTests
         Assert.Equal(1, r.Code);
         Assert.Equal("gnt-com: error: ganeti_dir " + site.ConfDir + " does not exist: is Ganeti installed here? (apt-get install ganeti)\n", r.Err);
         Assert.False(Directory.Exists(site.ConfDir));
+        Assert.False(Directory.Exists(site.Sandbox.StateDir), "a node without Ganeti got GntCom state");
 
         var bad = node.Admin("ganeti", "frob");
         Assert.Equal(2, bad.Code);
