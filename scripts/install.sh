@@ -55,6 +55,18 @@ if [ "$PREFIX" = /usr ]; then udevrules=/lib/udev/rules.d; else udevrules=$SYSCO
 d=$DESTDIR
 
 if [ "$mode" = uninstall ]; then
+    # Ganeti must not be left running shims of a program about to go (every instance start
+    # would fail): `gnt-com ganeti disable` first, when they name this installation.
+    ganeti_dir=$(sed -n 's/^ganeti_dir *= *//p' "$d$confdir/gnt-com.conf" 2>/dev/null | tail -n 1)
+    ganeti_dir=${ganeti_dir:-/etc/ganeti}
+    if [ -z "$d" ] && grep -qs "^$pkglib/gnt-com-ifup" "$ganeti_dir/kvm-ifup-os" "$ganeti_dir/xen-ifup-os"; then
+        if ! "$pkglib/gnt-com" --config "$confdir/gnt-com.conf" ganeti disable; then
+            for g in "$ganeti_dir/kvm-ifup-os" "$ganeti_dir/xen-ifup-os"; do
+                [ -e "$g.gnt-com-orig" ] && mv -f "$g.gnt-com-orig" "$g"
+            done
+            echo "install.sh: 'gnt-com ganeti disable' failed; Ganeti's kvm-ifup-os and xen-ifup-os were put back" >&2
+        fi
+    fi
     for b in $bins; do rm -f "$d$PREFIX/sbin/$b" "$d$pkglib/$b"; done
     rm -f "$d$pkglib/libMono.Unix.so" "$d$completion" "$d$udevrules/60-gnt-com.rules"
     # The Ganeti shims GntCom 0.2 installed here (0.3 writes them with `gnt-com ganeti enable`).

@@ -197,7 +197,7 @@ internal sealed class VifCall
         if (ip == null && vifname != null && !channels.IsReserved(vifname))
         {
             // Ganeti's channel vif: no IP anywhere; its xen-ifup-os sets the channel up later.
-            channels.VifOnline(_dev, vifname, _path, mac, Syscall.getppid());
+            channels.VifOnline(_dev, vifname, _path, mac);
             return;
         }
         channels.Up(new ChannelRequest

@@ -121,8 +121,9 @@ internal static class AdminCommands
         string name = Names.Interface(o.Name, "IFNAME");
         if (!int.TryParse(o.Index, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index <= 0)
             throw new InvalidInputException("IFINDEX " + Quote.Value(o.Index) + " must be a positive number");
-        using var channels = Channels.Open(cfg);
-        channels.Removed(name, index);
+        // Run for every gnt.com.* removal, also on a node where GntCom never ran: no state, nothing to do.
+        using var channels = Channels.OpenExisting(cfg);
+        channels?.Removed(name, index);
         return Entry.Ok;
     }
 
@@ -163,7 +164,7 @@ internal static class AdminCommands
             c.Record.Mac, c.Record.Instance, c.Record.Index, c.State)).ToList(),
         s.Reservations.Select(r => new ReservationJson(r.Name, r.Ip.ToString(), r.Mac, r.Instance)).ToList(),
         new DhcpJson(ProviderName(s.Dhcp), s.DhcpMode, s.DnsmasqPid != 0 ? s.DnsmasqPid : null, s.Leases, s.HostsFile, s.DhcpError,
-            s.Rivals.Select(r => new RivalJson(r.Pid, r.Command, r.Where)).ToList()),
+            s.Rivals.Select(r => new RivalJson(r.Pid, r.Command, r.Where, r.Answers)).ToList()),
         s.Unreadable.Concat(s.Problems).Distinct().ToList());
 
     private static string ProviderName(DhcpProvider p) => p switch

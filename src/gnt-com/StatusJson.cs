@@ -24,7 +24,7 @@ internal sealed record ReservationJson(string Name, string Ip, string Mac, strin
 
 internal sealed record DhcpJson(string Provider, string? Mode, int? Pid, int Leases, string HostsFile, string? Error, List<RivalJson> Rivals);
 
-internal sealed record RivalJson(int Pid, string Command, string Where);
+internal sealed record RivalJson(int Pid, string Command, string Where, bool Answers);
 
 internal sealed record CheckJson(bool Ok, List<string> Problems);
 

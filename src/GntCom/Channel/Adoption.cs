@@ -15,7 +15,11 @@ using GntCom.State;
 namespace GntCom.Channel;
 
 /// <summary>What `gnt-com adopt` did (or, with --dry-run, would do).</summary>
-public sealed record AdoptionPlan(List<string> Actions, List<string> Skipped, List<string> Failed, bool DryRun);
+public sealed record AdoptionPlan(List<string> Actions, List<string> Skipped, List<string> Failed, bool DryRun)
+{
+    /// <summary>The channels this run adopted (a failed `ganeti enable` hands them back).</summary>
+    public List<ChannelRecord> Adopted { get; } = new();
+}
 
 /// <summary>
 /// Takes over a live node whose channel interfaces Ganeti's own ifup-os scripts configured:
@@ -46,7 +50,8 @@ internal sealed class Adoption
         var cfg = _n.Cfg;
         var actions = new List<string>();
         var skipped = new List<string>();
-        var macs = HostsFile.ByIp(ReadOrNull(Path.Combine(runDir, "dnsmasq.hosts")));
+        // Ganeti's run directory is writable by its daemons' group: read with every care.
+        var macs = HostsFile.ByIp(Interop.Libc.ReadForeignFile(Interop.Libc.AT_FDCWD, Path.Combine(runDir, "dnsmasq.hosts"), 1 << 20, followLast: false));
         var candidates = new List<Candidate>();
 
         foreach (var link in _n.Nl.LinkList().Where(l => cfg.IsChannelName(l.Name)).OrderBy(l => cfg.ChannelIndex(l.Name)))
@@ -91,18 +96,19 @@ internal sealed class Adoption
             actions.Add("adopt " + link.Name + ": ip=" + ip + " mac=" + mac + " (" + record.KindName + ")");
         }
 
-        int ganetiPid = Dhcp.DnsmasqProcess.RunningPid(Path.Combine(runDir, "dnsmasq.pid"), null);
+        int ganetiPid = Dhcp.DnsmasqProcess.RunningPid(Path.Combine(runDir, "dnsmasq.pid"), Path.Combine(runDir, "dnsmasq.conf"));
         if (ganetiPid != 0) actions.Add("stop Ganeti's dnsmasq (pid " + ganetiPid + ", " + Path.Combine(runDir, "dnsmasq.pid") + ")");
         if (cfg.Dhcp != DhcpProvider.Off && (candidates.Count > 0 || ganetiPid != 0))
             actions.Add("serve the guests' leases from GntCom's dnsmasq");
         var failed = new List<string>();
         if (dryRun) return new AdoptionPlan(actions, skipped, failed, true);
 
+        var adopted = new List<ChannelRecord>();
         foreach (var c in candidates)
         {
             try
             {
-                Adopt(c);
+                adopted.Add(Adopt(c));
             }
             catch (GntComException e)
             {
@@ -115,7 +121,9 @@ internal sealed class Adoption
             // Ganeti's dnsmasq still serves every guest, the ones not adopted included: it
             // stays until a later adopt takes them all.
             actions.RemoveAll(a => a.StartsWith("stop Ganeti's dnsmasq", StringComparison.Ordinal) || a.StartsWith("serve the guests'", StringComparison.Ordinal));
-            return new AdoptionPlan(actions, skipped, failed, false);
+            var partial = new AdoptionPlan(actions, skipped, failed, false);
+            partial.Adopted.AddRange(adopted);
+            return partial;
         }
         if (ganetiPid != 0)
         {
@@ -127,10 +135,12 @@ internal sealed class Adoption
             var live = _n.Store.Records().Where(r => !r.Pending && _n.Nl.LinkByIndex(r.Index)?.Name == r.Name).ToList();
             _n.Dhcp.Sync(live);
         }
-        return new AdoptionPlan(actions, skipped, failed, false);
+        var plan = new AdoptionPlan(actions, skipped, failed, false);
+        plan.Adopted.AddRange(adopted);
+        return plan;
     }
 
-    private void Adopt(Candidate c)
+    private ChannelRecord Adopt(Candidate c)
     {
         var record = c.Record;
         using var journal = _setup.Begin(record);
@@ -141,11 +151,6 @@ internal sealed class Adoption
             _setup.Finish(journal, record, null);
         });
         Log.Info("adopted " + record.Describe());
-    }
-
-    private static string? ReadOrNull(string path)
-    {
-        try { return File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        return record;
     }
 }

@@ -120,7 +120,7 @@ internal sealed class ChannelSetup
     /// teardown is finished by the next call. What only saves work (the journal, DHCP's
     /// files, the memory) may fail on a full state filesystem: the teardown goes on and says
     /// what it could not record. <paramref name="keepLink"/> (a re-address) leaves the link,
-    /// its name, address and the isolation rules as they are.
+    /// its name, address, the isolation rules and the vif's note as they are.
     /// </summary>
     public void TearDown(ChannelRecord record, IReadOnlyDictionary<string, string>? hookEnv, bool forCaller = true, bool keepLink = false)
     {
@@ -167,7 +167,7 @@ internal sealed class ChannelSetup
         n.Store.Unclaim(ClaimKind.Ip, record.Ip.ToString(), record.Name);
         n.Store.Unclaim(ClaimKind.Mac, record.Mac, record.Name);
         n.Store.DeleteOrigin(record.Original, record.Owner);
-        if (n.Store.Note(record.Index) is VifNote note && note.Name == record.Name) n.Store.DeleteNote(record.Index);
+        if (!keepLink && n.Store.Note(record.Index) is VifNote note && note.Name == record.Name) n.Store.DeleteNote(record.Index);
         n.Store.DeleteRecord(record.Name);
         if (!keepLink && !n.Store.HasRecords()) Isolation.Remove(n.Nl, n.Cfg.Network);
         journal?.Commit();
@@ -179,10 +179,15 @@ internal sealed class ChannelSetup
     /// Lets go of a live channel without touching it (`gnt-com ganeti disable`): the
     /// interface stays up, addressed and routed, as Ganeti's own scripts leave one, and
     /// GntCom forgets it (record first: claims without a record are dropped when met).
+    /// <paramref name="runHooks"/>: the ifdown hooks run first (undoing an adoption that
+    /// just ran the ifup hooks); a disable runs none, the guest keeps its channel.
     /// </summary>
-    public void HandOver(ChannelRecord record)
+    public void HandOver(ChannelRecord record, bool runHooks)
     {
         var n = _n;
+        if (runHooks)
+            HookRunner.RunAll(System.IO.Path.Combine(n.Cfg.HooksDir, "ifdown.d"), HookEnvironment(record, "down", null),
+                n.Cfg.HookTimeout, mustSucceed: false, forCaller: false);
         n.Store.DeleteRecord(record.Name);
         n.Store.Unclaim(ClaimKind.Ip, record.Ip.ToString(), record.Name);
         n.Store.Unclaim(ClaimKind.Mac, record.Mac, record.Name);

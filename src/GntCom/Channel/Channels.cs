@@ -38,6 +38,9 @@ public sealed class Channels : IDisposable
     /// <summary>Opens this namespace's state (creating it) and a netlink socket.</summary>
     public static Channels Open(GntComConfig cfg) => new(new Node(cfg, StateStore.Open(cfg, create: true)!));
 
+    /// <summary>Opens this namespace's state if GntCom ever made it; null when there is none (nothing of GntCom's here).</summary>
+    public static Channels? OpenExisting(GntComConfig cfg) => StateStore.Open(cfg, create: false) is StateStore store ? new(new Node(cfg, store)) : null;
+
     public void Dispose() => _n.Dispose();
 
     public GntComConfig Config => _n.Cfg;
@@ -86,9 +89,15 @@ public sealed class Channels : IDisposable
             {
                 // A restarted Xen domain got its old channel back at online; Ganeti's
                 // xen-ifup-os now says what the guest's address is: the channel takes it.
+                // What can refuse the new address is asked before the old one goes, and the
+                // vif is left as an online without an IP leaves one (renamed, up, a note),
+                // so a set-up that fails or is killed after the teardown waits for the next
+                // xen-ifup-os rather than leaving an interface nobody records.
+                CheckHolders(req.Ip ?? existing.Ip, req.Mac ?? existing.Mac, existing.Name);
                 Log.Info("re-addressing " + existing.Describe() + " to " + (req.Ip ?? existing.Ip) + " " + (req.Mac ?? existing.Mac));
-                _setup.TearDown(existing, req.HookEnvironment, keepLink: true);
                 note = new VifNote(link.Index, existing.Name, existing.Original, existing.Backend);
+                store.Save(note);
+                _setup.TearDown(existing, req.HookEnvironment, keepLink: true);
                 link = _n.Nl.LinkByIndex(link.Index) ?? throw new GntComException("interface " + existing.Name + " vanished");
             }
             else return AlreadyUp(existing, req);
@@ -234,10 +243,16 @@ public sealed class Channels : IDisposable
     /// interface still exists is left alone: racing a down or a new up is harmless.
     /// Returns the channel torn down, null when there was nothing to do.
     /// </summary>
-    public ChannelRecord? Removed(string name, int ifindex) => Locked(() =>
+    public ChannelRecord? Removed(string name, int ifindex)
     {
-        // udevd kills what its handlers leave running: dnsmasq is not (re)started from here.
+        // udevd kills what its handlers leave running (and its sandbox denies them IP):
+        // dnsmasq is not (re)started from here, not even by the healing of a killed call.
         _n.Dhcp.MayStart = false;
+        return Locked(() => RemovedLocked(name, ifindex));
+    }
+
+    private ChannelRecord? RemovedLocked(string name, int ifindex)
+    {
         if (_n.Nl.LinkByIndex(ifindex) != null)
         {
             Log.Info("removed " + name + " (ifindex " + ifindex + "): an interface still has that index, nothing to do");
@@ -257,7 +272,7 @@ public sealed class Channels : IDisposable
         _setup.TearDown(record, null, forCaller: false);
         Log.Info("removed " + record.Describe() + ": its interface is gone");
         return record;
-    });
+    }
 
     private ChannelRecord? FindForDown(string name, int owner, bool anyOwner = true)
     {
@@ -282,9 +297,9 @@ public sealed class Channels : IDisposable
     /// brings it up and leaves a note, so that Ganeti's xen-ifup-os (gnt-com-ifup) later
     /// records it as a Xen vif. Returns the final name.
     /// </summary>
-    public string VifOnline(string dev, string vifname, string backend, string? mac, int owner) => Locked(() =>
+    public string VifOnline(string dev, string vifname, string backend, string? mac) => Locked(() =>
     {
-        if (Restore(dev, vifname, backend, mac, owner) is string restored) return restored;
+        if (Restore(dev, vifname, backend, mac) is string restored) return restored;
         var link = _n.Nl.LinkByName(dev);
         if (link == null)
         {
@@ -324,7 +339,7 @@ public sealed class Channels : IDisposable
     /// Returns its name, or null when there is nothing to restore or it cannot be (then the
     /// vif only comes up, as without a memory).
     /// </summary>
-    private string? Restore(string dev, string vifname, string backend, string? mac, int owner)
+    private string? Restore(string dev, string vifname, string backend, string? mac)
     {
         if (!_n.Cfg.IsChannelName(vifname) || _n.Store.Memory(vifname) is not VifMemory memory) return null;
         if (memory.IsExpired(VifMemory.Now))
@@ -338,7 +353,7 @@ public sealed class Channels : IDisposable
             var record = UpLocked(new ChannelRequest
             {
                 Interface = dev, DesiredName = vifname, Ip = memory.Ip, Mac = memory.Mac, Instance = memory.Instance,
-                Kind = ChannelKind.Vif, Owner = owner, Backend = backend, Restored = true,
+                Kind = ChannelKind.Vif, Backend = backend, Restored = true,
             });
             _n.Store.DeleteMemory(vifname);
             Log.Info("online " + vifname + " (was " + dev + "): the restarted domain's channel is back, " + record.Ip + " " + record.Mac);
@@ -366,8 +381,9 @@ public sealed class Channels : IDisposable
     {
         string path = XenbusPath.Canonical(backend);
         // A Xen vif's channel is recorded with owner 0 (libxl runs online and offline from
-        // different processes); GntCom 0.2 recorded libxl's pid, found by a listing.
-        var record = (vifname != null ? RecordOf(vifname) : null) ?? FindForDown(dev, 0, anyOwner: orRouted == null);
+        // different processes): one lookup, never a listing of every origin. (GntCom 0.2
+        // recorded libxl's pid: such a channel is left to the udev rule or the round robin.)
+        var record = (vifname != null ? RecordOf(vifname) : null) ?? FindForDown(dev, 0, anyOwner: false);
         if (record != null && IsThisVif(record, dev, path))
         {
             _setup.TearDown(record, null);
@@ -447,7 +463,9 @@ public sealed class Channels : IDisposable
         if (store.ClaimOwner(ClaimKind.Ip, ip.ToString()) is string owner && store.Reservation(owner) is Reservation same && same.Mac == mac)
             return same; // idempotent: asking twice gives the same name
         CheckHolders(ip, mac, "");
-        var reservation = new Reservation(_naming.NextFreeName(), ip, mac, instance);
+        string name = _naming.NextFreeName();
+        if (RecordOf(name) is ChannelRecord stale) _healer.Forget(stale, new Repairs(log: true)); // its guest vanished
+        var reservation = new Reservation(name, ip, mac, instance);
         // Claims first: a kill before the reservation leaves claims without a holder, which are dropped.
         store.Claim(ClaimKind.Ip, ip.ToString(), reservation.Name);
         store.Claim(ClaimKind.Mac, mac, reservation.Name);

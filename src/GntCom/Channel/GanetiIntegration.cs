@@ -93,7 +93,10 @@ internal sealed class GanetiIntegration
         notes.AddRange(adoption.Skipped.Select(s => "skipped " + s));
         if (adoption.Failed.Count > 0 && !dryRun)
         {
-            // The node stays Ganeti's: its scripts run again, and its dnsmasq (left running) serves.
+            // The node stays Ganeti's: its scripts run again, its dnsmasq (left running)
+            // serves, and the channels adopted before the failure are handed back.
+            foreach (var r in adoption.Adopted) _setup.HandOver(r, runHooks: true);
+            if (!_n.Store.HasRecords()) Isolation.Remove(_n.Nl, cfg.Network);
             Uninstall(dir, installed);
             actions.RemoveAll(a => a.Contains("GntCom's shim") || a.StartsWith("keep Ganeti's", System.StringComparison.Ordinal));
             notes.Add("Ganeti's scripts were put back: its own dnsmasq still serves every guest");
@@ -129,21 +132,19 @@ internal sealed class GanetiIntegration
         {
             string path = dir.Combine(name);
             bool saved = dir.Lstat(name + GanetiShims.SavedSuffix) != null;
-            string? text = dir.Lstat(name) is { IsRegular: true } ? dir.Read(name) : null;
-            bool shim = text != null && GanetiShims.IsShim(text);
             bool absent = dir.Lstat(name) == null;
-            if (shim || absent)
+            if (GanetiShims.IsOurs(dir, name) || (absent && saved))
             {
-                if (!saved && absent) { notes.Add(path + ": no shim and no Ganeti file kept, nothing to put back"); continue; }
-                actions.Add(saved ? "put Ganeti's " + path + " back (from " + path + GanetiShims.SavedSuffix + ")"
+                string? source = GanetiShims.RestoreSource(dir, name);
+                actions.Add(source != null ? "put Ganeti's " + path + " back (from " + source + ")"
                     : "remove GntCom's shim " + path + " (there was no such file before)");
                 restore.Add(name);
             }
+            else if (absent)
+                notes.Add(path + ": no shim and no Ganeti file kept, nothing to put back");
             else
-            {
                 notes.Add(path + " is not GntCom's shim: left as it is"
                     + (saved ? " (Ganeti's earlier file stays in " + path + GanetiShims.SavedSuffix + ")" : ""));
-            }
         }
 
         var records = _n.Store.Records();
@@ -151,8 +152,8 @@ internal sealed class GanetiIntegration
         foreach (var r in live) actions.Add("hand " + r.Describe() + " back to Ganeti's scripts (it stays up, addressed and routed)");
         int ours = _n.Dhcp.RunningPid();
         if (cfg.Dhcp == DhcpProvider.Dnsmasq && ours != 0) actions.Add("stop GntCom's dnsmasq (pid " + ours + ")");
-        var ganeti = new GanetiDhcp(cfg, runDir);
-        if (live.Count > 0 || ganeti.HasConfig) actions.AddRange(ganeti.Plan(live));
+        var ganeti = new GanetiDhcp(runDir);
+        actions.AddRange(ganeti.Plan(live));
         if (dryRun) return new GanetiPlan(actions, notes, new List<string>(), true);
 
         foreach (string name in restore)
@@ -162,12 +163,14 @@ internal sealed class GanetiIntegration
         }
         foreach (var r in records)
         {
-            if (live.Contains(r)) _setup.HandOver(r);
+            if (live.Contains(r)) _setup.HandOver(r, runHooks: false);
             else _setup.TearDown(r, null, forCaller: false); // vanished or unfinished: nothing to hand over
         }
         Isolation.Remove(_n.Nl, cfg.Network);
+        // A rebooting Xen domain is Ganeti's to set up now, not a memory's.
+        foreach (string name in _n.Store.MemoryNames()) _n.Store.DeleteMemory(name);
         _n.Dhcp.Sync(new List<ChannelRecord>());
-        if (live.Count > 0 || ganeti.HasConfig) ganeti.TakeOver(live);
+        ganeti.TakeOver(live);
         return new GanetiPlan(actions, notes, new List<string>(), false);
     }
 }

@@ -112,8 +112,8 @@ internal sealed class Inspection
         try
         {
             problems.AddRange(_n.Dhcp.Check(live));
-            rivals.AddRange(_n.Dhcp.Rivals(nl, live.Count > 0 ? live[0].Name : cfg.ChannelName(0)));
-            foreach (var rival in rivals) problems.Add("dhcp: " + rival.Describe());
+            rivals.AddRange(_n.Dhcp.Rivals(nl, live.Count > 0 ? live.Select(r => r.Name).ToList() : new List<string> { cfg.ChannelName(0) }));
+            foreach (var rival in rivals.Where(r => r.Answers)) problems.Add("dhcp: " + rival.Describe());
         }
         catch (GntComException e)
         {

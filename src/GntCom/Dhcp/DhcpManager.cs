@@ -199,7 +199,8 @@ public sealed class DhcpManager
         if (mode == DhcpMode.Wildcard) RefuseWildcardBesideAnotherServer(pid);
         ifaces.Sort((a, b) => _cfg.ChannelIndex(a).CompareTo(_cfg.ChannelIndex(b)));
         string conf = DnsmasqConfig.Render(_cfg, mode, ifaces, HostsFile, PidFile);
-        if (!MayStart && (pid == 0 || ReadFile(ConfFile) != conf))
+        var reused = pid != 0 ? ReusedAddresses(hosts) : new List<string>();
+        if (!MayStart && (pid == 0 || reused.Count > 0 || ReadFile(ConfFile) != conf))
         {
             // The config stays as the running dnsmasq knows it: the next call sees the change.
             if (pid != 0 && hostsChanged) DnsmasqProcess.Reload(pid);
@@ -213,7 +214,6 @@ public sealed class DhcpManager
             StartFresh(hosts, "started");
             return;
         }
-        var reused = ReusedAddresses(hosts);
         if (confChanged || reused.Count > 0)
         {
             DnsmasqProcess.Stop(pid);
@@ -247,13 +247,13 @@ public sealed class DhcpManager
         return problems;
     }
 
-    /// <summary>Other DHCP servers that guests on channel interface <paramref name="channel"/> reach (check, status).</summary>
-    public List<RivalServer> Rivals(NetlinkHandle nl, string channel)
+    /// <summary>Other DHCP servers that guests on the channel interfaces <paramref name="channels"/> reach (check, status).</summary>
+    public List<RivalServer> Rivals(NetlinkHandle nl, IReadOnlyList<string> channels)
     {
         if (_cfg.Dhcp == DhcpProvider.Off) return new List<RivalServer>();
         var ours = ProcFd.Sockets(RunningPid());
         var others = RivalServers.Reaching(_cfg, nl).Where(s => !ours.Contains(s.Inode)).ToList();
-        return RivalServers.Owners(_cfg, nl, others, channel);
+        return RivalServers.Owners(_cfg, nl, others, channels);
     }
 
     /// <summary>
@@ -274,12 +274,13 @@ public sealed class DhcpManager
             var ours = ProcFd.Sockets(RunningPid());
             var fresh = reaching.Where(s => !ours.Contains(s.Inode)
                 && !knownSet.Contains(s.Inode.ToString(CultureInfo.InvariantCulture))).ToList();
-            foreach (var rival in RivalServers.Owners(_cfg, nl, fresh, channel)) Log.Warn("dhcp: " + rival.Describe());
+            foreach (var rival in RivalServers.Owners(_cfg, nl, fresh, new[] { channel }))
+                if (rival.Answers) Log.Warn("dhcp: " + rival.Describe()); else Log.Info("dhcp: " + rival.Describe());
             _store.WriteHousekeeping("sockets", seen + "\n", _store.DhcpDir);
         }
-        catch (GntComException e)
+        catch (GntComException)
         {
-            Log.Warn("dhcp: could not look for other DHCP servers: " + e.Message);
+            // (no udp_diag in this kernel, say): `gnt-com check` says so; an up stays quiet.
         }
     }
 

@@ -41,18 +41,21 @@ internal static class DnsmasqProcess
         }
     }
 
-    /// <summary>The pid in <paramref name="pidFile"/> if that process is alive and is a dnsmasq (running <paramref name="confFile"/>, when given).</summary>
+    /// <summary>
+    /// The pid in <paramref name="pidFile"/> if that process is alive and is a dnsmasq (its
+    /// executable, not just its command line, which any process may set) running
+    /// <paramref name="confFile"/>, when given. The pid file may be another program's (in a
+    /// directory its daemons' group writes): it is read with every care.
+    /// </summary>
     public static int RunningPid(string pidFile, string? confFile)
     {
-        string? text;
-        try { text = File.ReadAllText(pidFile).Trim(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+        string? text = Interop.Libc.ReadForeignFile(Interop.Libc.AT_FDCWD, pidFile, 64, followLast: false)?.Trim();
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 1) return 0;
         if (!IsRunning(pid)) return 0;
-        // The pid may have been recycled: it must be a dnsmasq (running our config).
-        string cmdline = ProcStat.CommandLine(pid);
-        if (!cmdline.Contains("dnsmasq", StringComparison.Ordinal)) return 0;
-        return confFile == null || cmdline.Contains(confFile, StringComparison.Ordinal) ? pid : 0;
+        // The pid may have been recycled, or be another process's: it must be a dnsmasq (running that config).
+        string? exe = ProcStat.Executable(pid);
+        if (exe == null || Path.GetFileName(exe) != "dnsmasq") return 0;
+        return confFile == null || ProcStat.CommandLine(pid).Contains(confFile, StringComparison.Ordinal) ? pid : 0;
     }
 
     public static void Reload(int pid)

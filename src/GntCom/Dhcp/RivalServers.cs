@@ -10,16 +10,24 @@ using GntCom.Processes;
 
 namespace GntCom.Dhcp;
 
-/// <summary>Another process answering DHCP where the channel's guests ask: its pid, its command, where it listens.</summary>
-public sealed record RivalServer(int Pid, string Command, string Where)
+/// <summary>
+/// Another process where the channel's guests ask for DHCP: its pid, its command, where it
+/// listens. <see cref="Answers"/>: it answers them (a dnsmasq whose options serve a channel
+/// interface, or anything bound to one): a problem for `gnt-com check`. Otherwise it is a
+/// program GntCom cannot read (ISC dhcpd, Kea) bound to every interface: it receives the
+/// guests' requests, and status says so.
+/// </summary>
+public sealed record RivalServer(int Pid, string Command, string Where, bool Answers)
 {
-    /// <summary>One line for check and the log: who, where, and what to run.</summary>
-    public string Describe() =>
-        "another DHCP server answers the guests on the channel interfaces: pid " + Pid + " (" + Command + "), " + Where
-        + "; guests get an answer from each (a NAK races every lease): "
-        + (Command.Contains("/ganeti/", StringComparison.Ordinal)
-            ? "it is Ganeti's own dnsmasq: run 'gnt-com ganeti enable'"
-            : "stop it, or keep it off the channel interfaces (dnsmasq: except-interface=gnt.com.*)");
+    /// <summary>One line for check, status and the log: who, where, and what to run.</summary>
+    public string Describe() => Answers
+        ? "another DHCP server answers the guests on the channel interfaces: pid " + Pid + " (" + Command + "), " + Where
+          + "; guests get an answer from each (a NAK races every lease): "
+          + (Command.Contains("/ganeti/", StringComparison.Ordinal)
+              ? "it is Ganeti's own dnsmasq: run 'gnt-com ganeti enable'"
+              : "stop it, or keep it off the channel interfaces (dnsmasq: except-interface=gnt.com.*)")
+        : "another program receives the guests' DHCP requests: pid " + Pid + " (" + Command + "), " + Where
+          + "; make sure it does not answer them (it must serve no network that holds the channel's address)";
 }
 
 /// <summary>
@@ -47,8 +55,8 @@ internal static class RivalServers
         return list;
     }
 
-    /// <summary>Who holds <paramref name="sockets"/> (none of them GntCom's), as seen on channel interface <paramref name="channel"/>.</summary>
-    public static List<RivalServer> Owners(GntComConfig cfg, NetlinkHandle nl, IReadOnlyList<UdpSocket> sockets, string channel)
+    /// <summary>Who holds <paramref name="sockets"/> (none of them GntCom's), as seen on the channel interfaces <paramref name="channels"/>.</summary>
+    public static List<RivalServer> Owners(GntComConfig cfg, NetlinkHandle nl, IReadOnlyList<UdpSocket> sockets, IReadOnlyList<string> channels)
     {
         var rivals = new List<RivalServer>();
         if (sockets.Count == 0) return rivals;
@@ -59,36 +67,37 @@ internal static class RivalServers
             if (!owners.TryGetValue(s.Inode, out var pids)) continue;
             int pid = pids.Min();
             if (rivals.Any(r => r.Pid == pid)) continue;
-            string[] argv = ProcStat.Arguments(pid);
-            if (s.BoundIndex == 0 && argv.Length > 0 && Path.GetFileName(argv[0]) == "dnsmasq"
-                && !DnsmasqOptions.Parse(argv, ReadConf, ListDir).ServesDhcpOn(channel, cfg.Address.ToString()))
-                continue;
+            bool answers = true;
+            if (s.BoundIndex == 0)
+            {
+                // Bound to every interface: a dnsmasq's own options say whether it answers on
+                // a channel interface (its files read as its own root sees them).
+                string root = "/proc/" + pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/root";
+                string[] argv = ProcStat.Arguments(pid);
+                bool dnsmasq = Path.GetFileName(ProcStat.Executable(pid) ?? "") == "dnsmasq";
+                if (dnsmasq)
+                {
+                    var options = DnsmasqOptions.Parse(argv, p => ReadConf(root, p), p => ListDir(root, p));
+                    if (!channels.Any(c => options.ServesDhcpOn(c, cfg.Address.ToString()))) continue;
+                }
+                else answers = false;
+            }
             string where = s.BoundIndex != 0
                 ? "bound to UDP " + DhcpPort + " on " + (nl.LinkByIndex(s.BoundIndex)?.Name ?? "#" + s.BoundIndex)
                 : "bound to UDP " + DhcpPort + " on every interface";
-            rivals.Add(new RivalServer(pid, ProcStat.CommandLine(pid), where));
+            rivals.Add(new RivalServer(pid, ProcStat.CommandLine(pid), where, answers));
         }
         return rivals;
     }
 
-    /// <summary>Another program's config file, read as root: a regular file of at most 1 MiB, else nothing.</summary>
-    private static string? ReadConf(string path)
-    {
-        try
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists || info.LinkTarget != null && !File.Exists(info.LinkTarget) || info.Length > MaxConfBytes) return null;
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    /// <summary>Another program's config file, read as root: a regular file of at most 1 MiB (no FIFO, no device), else nothing.</summary>
+    private static string? ReadConf(string root, string path) =>
+        path.StartsWith('/') ? Interop.Libc.ReadForeignFile(Interop.Libc.AT_FDCWD, root + path, MaxConfBytes, followLast: true) : null;
 
-    private static IEnumerable<string> ListDir(string dir)
+    private static IEnumerable<string> ListDir(string root, string dir)
     {
-        try { return Directory.GetFiles(dir).Select(Path.GetFileName).OfType<string>().ToList(); }
+        if (!dir.StartsWith('/')) return Array.Empty<string>();
+        try { return Directory.GetFiles(root + dir).Select(Path.GetFileName).OfType<string>().Take(256).ToList(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Array.Empty<string>(); }
     }
 }

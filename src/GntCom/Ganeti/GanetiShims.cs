@@ -65,10 +65,16 @@ public static class GanetiShims
     public static (string Ifup, string? Config) Targets(GntComConfig cfg)
     {
         string exe = Environment.ProcessPath ?? throw new GntComException("cannot tell where this gnt-com is installed");
-        string ifup = GntComConfig.AbsolutePath(Path.Combine(Path.GetDirectoryName(exe) ?? "/", "gnt-com-ifup"), "gnt-com-ifup");
+        string dir = Path.GetDirectoryName(exe) ?? "/";
+        string ifup = Path.Combine(dir, "gnt-com-ifup");
         if (!File.Exists(ifup)) throw new GntComException(ifup + " does not exist: install GntCom whole (make install, or the package)");
-        if (FileTrust.FileRefusal("gnt-com-ifup", ifup) is string why) throw new GntComException(why + ": Ganeti would run it as root");
-        string? config = cfg.Source == "defaults" ? null : GntComConfig.AbsolutePath(Path.GetFullPath(cfg.Source), "config");
+        // Every directory on the way, as for a hook: root alone may be able to swap it.
+        if (Hooks.HookTrust.Refusal(ifup, dir, out string resolved) is string why)
+            throw new GntComException("gnt-com-ifup " + ifup + ": " + why + ": Ganeti would run it as root");
+        ifup = GntComConfig.AbsolutePath(resolved, "gnt-com-ifup");
+        // The default config needs no --config (and may appear later without making the shim stale).
+        string? config = cfg.Source is "defaults" or GntComConfig.DefaultPath ? null
+            : GntComConfig.AbsolutePath(Path.GetFullPath(cfg.Source), "config");
         return (ifup, config);
     }
 
@@ -77,11 +83,22 @@ public static class GanetiShims
     {
         var st = dir.Lstat(name);
         if (st == null) return ShimState.Absent;
-        if (!st.Value.IsRegular) return ShimState.Foreign;
-        string? text = dir.Read(name);
-        if (text == null) return ShimState.Absent;
-        if (text == expected) return ShimState.Current;
-        return IsShim(text) ? ShimState.Stale : ShimState.Foreign;
+        if (IsOurs(dir, name)) return st.Value.IsRegular && dir.Read(name) == expected ? ShimState.Current : ShimState.Stale;
+        return ShimState.Foreign;
+    }
+
+    /// <summary>
+    /// Whether CONF_DIR/<paramref name="name"/> is a GntCom shim: one `enable` wrote, or a
+    /// symlink to one (GntCom 0.2 had admins link PREFIX/share/gnt-com/ganeti/NAME there).
+    /// </summary>
+    public static bool IsOurs(StateDirectory dir, string name)
+    {
+        var st = dir.Lstat(name);
+        if (st == null) return false;
+        if (st.Value.IsRegular) return dir.Read(name) is string own && IsShim(own);
+        if (!st.Value.IsSymlink) return false;
+        string? target = Interop.Libc.ReadForeignFile(dir.Fd, name, 1 << 16, followLast: true);
+        return target != null ? IsShim(target) : (dir.ReadLink(name) ?? "").Contains("/gnt-com/ganeti/", StringComparison.Ordinal);
     }
 
     /// <summary>Whether <paramref name="text"/> is a GntCom shim (of any version).</summary>
@@ -96,11 +113,39 @@ public static class GanetiShims
         dir.Write(name, text, 0b111_101_101);
     }
 
-    /// <summary>Undoes <see cref="Install"/>: Ganeti's file renamed back, or the shim removed when there was none.</summary>
+    /// <summary>Where Debian's ganeti package keeps the pristine copies of its ifup-os scripts.</summary>
+    public const string PackageDefaults = "/usr/lib/ganeti";
+
+    /// <summary>
+    /// Where <see cref="Restore"/> takes Ganeti's own file from: the version dpkg left beside
+    /// the shim when a ganeti upgrade brought one and the admin kept the shim
+    /// (NAME.dpkg-dist: what dpkg now expects), else the file `enable` kept
+    /// (NAME.gnt-com-orig), else the package's pristine copy (PackageDefaults/NAME: the file
+    /// was a GntCom 0.2 link), else nowhere (null: the shim is removed).
+    /// </summary>
+    public static string? RestoreSource(StateDirectory dir, string name)
+    {
+        if (dir.Lstat(name + ".dpkg-dist") is { IsRegular: true }) return dir.Combine(name + ".dpkg-dist");
+        if (dir.Lstat(name + SavedSuffix) != null) return dir.Combine(name + SavedSuffix);
+        string pristine = Path.Combine(PackageDefaults, name);
+        return File.Exists(pristine) ? pristine : null;
+    }
+
+    /// <summary>Undoes <see cref="Install"/>: Ganeti's own file back from <see cref="RestoreSource"/>, atomically.</summary>
     public static void Restore(StateDirectory dir, string name)
     {
-        if (dir.Lstat(name + SavedSuffix) != null) dir.Rename(name + SavedSuffix, name);
-        else dir.Delete(name);
+        string? source = RestoreSource(dir, name);
+        if (source == dir.Combine(name + ".dpkg-dist"))
+        {
+            dir.Rename(name + ".dpkg-dist", name);
+            dir.Delete(name + SavedSuffix);
+        }
+        else if (source == dir.Combine(name + SavedSuffix))
+            dir.Rename(name + SavedSuffix, name);
+        else if (source != null && Interop.Libc.ReadForeignFile(Interop.Libc.AT_FDCWD, source, 1 << 20, followLast: true) is string text)
+            dir.Write(name, text, 0b111_101_101);
+        else
+            dir.Delete(name);
     }
 
     /// <summary>Fails, saying so, when there is no CONF_DIR (Ganeti is not installed here).</summary>
@@ -134,8 +179,8 @@ public static class GanetiShims
             {
                 string path = dir.Combine(name);
                 bool saved = dir.Lstat(name + SavedSuffix) != null;
-                string? text = dir.Lstat(name) is { IsRegular: true } ? dir.Read(name) : null;
-                bool shim = text != null && IsShim(text);
+                bool shim = IsOurs(dir, name);
+                string? text = shim && dir.Lstat(name) is { IsRegular: true } ? dir.Read(name) : null;
                 if (saved && !shim)
                     problems.Add("ganeti: " + path + " is no longer GntCom's shim (a ganeti upgrade may have installed its own):"
                         + " Ganeti's script runs its own dnsmasq beside GntCom's; run 'gnt-com ganeti enable' again");

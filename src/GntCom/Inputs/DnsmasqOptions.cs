@@ -7,9 +7,12 @@ namespace GntCom.Inputs;
 /// Which interfaces another dnsmasq answers DHCP on, read from its command line and its
 /// config files (outside input: only the few options that decide it are looked at, and
 /// nothing read is ever written anywhere): interface= (-i), except-interface= (-I),
-/// no-dhcp-interface= (-2), listen-address= (-a), conf-file= (-C) and conf-dir= (-7).
-/// Names may end in '*', as dnsmasq allows. With no interface= and no listen-address=,
-/// dnsmasq answers on every interface but the excepted ones.
+/// no-dhcp-interface= (-2), listen-address= (-a), dhcp-range= (-F), conf-file= (-C) and
+/// conf-dir= (-7). Names may end in '*', as dnsmasq allows. With no interface= and no
+/// listen-address=, dnsmasq listens on every interface but the excepted ones; it answers
+/// DHCP on one only with a dhcp-range for that interface's network: the channel address is
+/// a /32, so only a range with a netmask of its own that covers it (Ganeti's
+/// `dhcp-range=169.254.0.0,static,255.255.0.0`) serves a channel interface.
 /// </summary>
 public sealed class DnsmasqOptions
 {
@@ -21,6 +24,7 @@ public sealed class DnsmasqOptions
     private readonly List<string> _except = new();
     private readonly List<string> _noDhcp = new();
     private readonly List<string> _listen = new();
+    private readonly List<string> _ranges = new();
     private int _files;
 
     /// <summary>
@@ -65,7 +69,7 @@ public sealed class DnsmasqOptions
     }
 
     private static bool TakesValue(string key) => key is "interface" or "except-interface" or "no-dhcp-interface"
-        or "listen-address" or "conf-file" or "conf-dir";
+        or "listen-address" or "conf-file" or "conf-dir" or "dhcp-range";
 
     private static string? LongName(char c) => c switch
     {
@@ -73,6 +77,7 @@ public sealed class DnsmasqOptions
         'I' => "except-interface",
         '2' => "no-dhcp-interface",
         'a' => "listen-address",
+        'F' => "dhcp-range",
         'C' => "conf-file",
         '7' => "conf-dir",
         _ => null,
@@ -87,6 +92,7 @@ public sealed class DnsmasqOptions
             case "except-interface": _except.AddRange(value.Split(',')); break;
             case "no-dhcp-interface": _noDhcp.AddRange(value.Split(',')); break;
             case "listen-address": _listen.AddRange(value.Split(',')); break;
+            case "dhcp-range": _ranges.Add(value); break;
             case "conf-file": ReadConf(value, readFile, listDir); break;
             case "conf-dir": ReadConfDir(value, readFile, listDir); break;
         }
@@ -137,8 +143,36 @@ public sealed class DnsmasqOptions
     public bool ServesDhcpOn(string ifname, string address)
     {
         if (_except.Exists(p => Matches(p, ifname)) || _noDhcp.Exists(p => Matches(p, ifname))) return false;
+        if (!_ranges.Exists(r => RangeCovers(r, address))) return false;
         if (_interfaces.Count == 0 && _listen.Count == 0) return true;
         return _interfaces.Exists(p => Matches(p, ifname)) || _listen.Exists(a => a.Trim() == address);
+    }
+
+    /// <summary>
+    /// Whether dhcp-range=[tag:T,][set:T,]START[,END|MODE][,NETMASK[,BROADCAST]][,LEASE]
+    /// applies to an interface whose address is <paramref name="address"/>/32: it needs a
+    /// netmask of its own under which START and the address are one network.
+    /// </summary>
+    private static bool RangeCovers(string range, string address)
+    {
+        if (Ipv4.TryParse(address) is not System.Net.IPAddress addr) return false;
+        var v4 = new List<uint>();
+        foreach (string part in range.Split(','))
+            if (Ipv4.TryParse(part.Trim()) is System.Net.IPAddress ip) v4.Add(ToUInt(ip));
+        if (v4.Count < 2) return false;
+        uint start = v4[0], a = ToUInt(addr);
+        for (int i = 1; i < v4.Count; i++)
+        {
+            uint mask = v4[i];
+            if (mask != 0 && (~mask & (~mask + 1)) == 0 && (start & mask) == (a & mask)) return true; // contiguous ones: a netmask
+        }
+        return false;
+    }
+
+    private static uint ToUInt(System.Net.IPAddress ip)
+    {
+        byte[] b = ip.GetAddressBytes();
+        return (uint)b[0] << 24 | (uint)b[1] << 16 | (uint)b[2] << 8 | b[3];
     }
 
     private static bool Matches(string pattern, string name)

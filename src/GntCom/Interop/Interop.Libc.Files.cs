@@ -94,14 +94,51 @@ internal static unsafe partial class Libc
         }
     }
 
-    /// <summary>Reads a descriptor to its end as UTF-8 text.</summary>
-    public static string ReadAll(int fd, string pathForMessages)
+    /// <summary>
+    /// Another program's file (its config, Ganeti's hosts file), read as root without letting
+    /// it trick the reader: the path is opened with O_PATH (no device's open runs, a FIFO does
+    /// not block), it must be a regular file of at most <paramref name="maxBytes"/>, and only
+    /// then is that very inode opened for reading, through /proc/self/fd. Null when it is
+    /// absent, not a regular file, too large or unreadable. <paramref name="followLast"/>:
+    /// whether a symlink as the last component is followed.
+    /// </summary>
+    public static string? ReadForeignFile(int dirFd, string path, int maxBytes, bool followLast)
+    {
+        int pathFd = OpenAt(dirFd, path, O_PATH | O_CLOEXEC | (followLast ? 0 : O_NOFOLLOW), 0);
+        if (pathFd < 0) return null;
+        try
+        {
+            if (FStat(pathFd, out var st) < 0 || !st.IsRegular || st.Size > maxBytes) return null;
+            int fd = OpenAt(AT_FDCWD, "/proc/self/fd/" + pathFd.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+            if (fd < 0) return null;
+            try
+            {
+                return ReadAll(fd, path, maxBytes);
+            }
+            catch (GntComException)
+            {
+                return null;
+            }
+            finally
+            {
+                Close(fd);
+            }
+        }
+        finally
+        {
+            Close(pathFd);
+        }
+    }
+
+    /// <summary>Reads a descriptor to its end (at most <paramref name="maxBytes"/>) as UTF-8 text.</summary>
+    public static string ReadAll(int fd, string pathForMessages, int maxBytes = int.MaxValue)
     {
         byte[] buf = new byte[4096];
         int len = 0;
-        while (true)
+        while (len < maxBytes)
         {
-            if (len == buf.Length) Array.Resize(ref buf, buf.Length * 2);
+            if (len == buf.Length) Array.Resize(ref buf, (int)Math.Min((long)buf.Length * 2, (long)maxBytes));
             nint n;
             fixed (byte* p = buf) n = Read(fd, p + len, (nuint)(buf.Length - len));
             if (n < 0)

@@ -41,6 +41,13 @@ public static class ProcStat
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
+    /// <summary>The path of the process's executable (/proc/PID/exe), null when unknown; " (deleted)" when it was replaced.</summary>
+    public static string? Executable(int pid)
+    {
+        try { return new FileInfo("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/exe").LinkTarget; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
     /// <summary>The process's argv (empty when unknown: a kernel thread, or gone).</summary>
     public static string[] Arguments(int pid)
     {

@@ -20,8 +20,13 @@ public sealed unsafe class StateDirectory : IDisposable
     /// <summary>Suffix of temporary files; those left by a killed writer are removed under the lock.</summary>
     public const string TempMarker = ".tmp-";
 
+    /// <summary>The most read from a file of another program's directory.</summary>
+    private const int ForeignFileMax = 1 << 20;
+
     private int _fd;
     private readonly Dictionary<string, StateDirectory> _subs = new(StringComparer.Ordinal);
+    /// <summary>Another program's directory (<see cref="OpenForeign"/>): its files are read with every care.</summary>
+    private bool _foreign;
 
     private StateDirectory(int fd, string path)
     {
@@ -46,7 +51,12 @@ public sealed unsafe class StateDirectory : IDisposable
     /// group) without requiring it to be root's alone: files are still opened without
     /// following symlinks and replaced by rename, so nothing planted there redirects a write.
     /// </summary>
-    public static StateDirectory OpenForeign(string path, string what) => Open(path, create: false, what, checkTrust: false);
+    public static StateDirectory OpenForeign(string path, string what)
+    {
+        var dir = Open(path, create: false, what, checkTrust: false);
+        dir._foreign = true;
+        return dir;
+    }
 
     private static StateDirectory Open(string path, bool create, string what, bool checkTrust)
     {
@@ -143,9 +153,10 @@ public sealed unsafe class StateDirectory : IDisposable
         return fd;
     }
 
-    /// <summary>The file's content, or null when it does not exist.</summary>
+    /// <summary>The file's content, or null when it does not exist (in another program's directory: or is no regular file of at most 1 MiB).</summary>
     public string? Read(string name)
     {
+        if (_foreign) return Libc.ReadForeignFile(_fd, name, ForeignFileMax, followLast: false);
         int fd = OpenFile(name, Libc.O_RDONLY);
         if (fd < 0)
         {
@@ -196,6 +207,14 @@ public sealed unsafe class StateDirectory : IDisposable
             Libc.UnlinkAt(_fd, tmp, 0);
             throw new GntComException("cannot write " + Combine(name) + ": " + Errno.Describe(errno));
         }
+    }
+
+    /// <summary>A symlink's target, null when <paramref name="name"/> is no symlink.</summary>
+    public unsafe string? ReadLink(string name)
+    {
+        byte* buf = stackalloc byte[4096];
+        nint n = Libc.ReadLinkAt(_fd, name, buf, 4096);
+        return n <= 0 || n >= 4096 ? null : Encoding.UTF8.GetString(buf, (int)n);
     }
 
     /// <summary>What is at <paramref name="name"/> (not following a symlink); null when nothing is.</summary>

@@ -51,7 +51,9 @@ public sealed class RivalDhcpTests
         var status = h.Admin("status");
         Assert.Contains("another DHCP server answers the guests on the channel interfaces: pid " + pid, status.Out);
         var json = JsonDocument.Parse(h.Admin("status", "--json").Out).RootElement.GetProperty("dhcp").GetProperty("rivals");
-        Assert.Equal(pid, Assert.Single(json.EnumerateArray()).GetProperty("pid").GetInt32());
+        var one = Assert.Single(json.EnumerateArray());
+        Assert.Equal(pid, one.GetProperty("pid").GetInt32());
+        Assert.True(one.GetProperty("answers").GetBoolean());
 
         // The next up logs it, once; the one after does not repeat it.
         h.AddTap("tap1");
@@ -65,6 +67,31 @@ public sealed class RivalDhcpTests
 
         Proc.Must("kill", pid.ToString());
         Assert.True(Background.WaitFor(() => h.Admin("check").Code == 0, 5000), h.Admin("check").ToString());
+    }
+
+    [HostFact("ip", Dnsmasq)]
+    public void Another_program_on_udp_67_of_every_interface_is_shown_by_status_but_is_no_check_problem()
+    {
+        using var h = new Host("dhcp = dnsmasq\n");
+        h.AddTap("tap0");
+        Assert.Equal(0, h.Ifup("tap0", "169.254.50.6", "52:54:00:50:00:06").Code);
+        // Not a dnsmasq (ISC dhcpd or Kea serving another network, say; here this test's own
+        // process): it receives the guests' requests, and GntCom cannot read whether it
+        // answers them.
+        using var other = InNamespace.Run(h.Ns, () =>
+        {
+            var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            s.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+            s.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Any, 67));
+            return s;
+        });
+        var check = h.Admin("check");
+        Assert.True(check.Code == 0, check.ToString());
+        var status = h.Admin("status");
+        Assert.Contains("another program receives the guests' DHCP requests: pid ", status.Out);
+        Assert.Contains("make sure it does not answer them", status.Out);
+        var rival = Assert.Single(JsonDocument.Parse(h.Admin("status", "--json").Out).RootElement.GetProperty("dhcp").GetProperty("rivals").EnumerateArray());
+        Assert.False(rival.GetProperty("answers").GetBoolean());
     }
 
     [HostFact("ip", Dnsmasq)]

@@ -160,28 +160,38 @@ public sealed class GanetiEnableTests
         var disable = node.Admin("ganeti", "disable", "--ganeti-run-dir", own.RunDir);
         Assert.True(disable.Code == 0, disable.ToString());
         Assert.Contains("add 1 guest lease(s) to " + own.HostsPath + "\n", disable.Out);
-        Assert.Contains("start Ganeti's dnsmasq (" + Dnsmasq + " -C " + own.ConfPath + ")\n", disable.Out);
+        Assert.Contains("leave Ganeti's dnsmasq to Ganeti's scripts (they start it at the next instance start)\n", disable.Out);
         AssertPackageFiles(site.ConfDir);
         Assert.Equal(0, node.DnsmasqPid());
-        Assert.NotEqual(0, own.DnsmasqPid());
         Assert.Empty(node.Records());
         Assert.Contains("52:54:00:20:00:03,169.254.20.3", File.ReadAllLines(own.HostsPath));
         Assert.Contains("169.254.20.3 dev " + guest.HostEnd, node.RoutesText);
-        // The guest renews from Ganeti's dnsmasq now.
+        // The next instance start runs Ganeti's own script, which starts its dnsmasq: it
+        // serves the guest that GntCom handed back too.
+        var next = new Nic("vm5.example.org", "169.254.20.5", "52:54:00:20:00:05");
+        using var second = new GuestVm(node, node.GenerateTapName(), next.Mac);
+        own.Up(second.HostEnd, next);
+        Assert.NotEqual(0, own.DnsmasqPid());
         Assert.Equal(vm.Ip, guest.Dhcp(vm.Ip)?["ip"]);
+        Assert.Equal(next.Ip, second.Dhcp()?["ip"]);
     }
 
     [HostFact("bash", "ip", Dnsmasq)]
-    public void When_a_channel_cannot_be_adopted_enable_fails_naming_it_and_leaves_ganetis_files_and_dnsmasq()
+    public void When_a_channel_cannot_be_adopted_enable_fails_naming_it_and_the_node_stays_ganetis()
     {
         using var site = new GanetiSite("dhcp = dnsmasq\n", enable: false);
         using var node = site.Node();
         var own = new GanetiOwnIfupOs(node, Path.Combine(site.Sandbox.Dir, "ganeti-run"));
+        var ok = new Nic("vm6.example.org", "169.254.20.6", "52:54:00:20:00:06");
         var vm = new Nic("vm4.example.org", "169.254.20.4", "52:54:00:20:00:04");
+        string first = node.OpenTap();
+        own.Up(first, ok);
         string tap = node.OpenTap();
         own.Up(tap, vm);
         int ganetiDnsmasq = own.DnsmasqPid();
-        site.Sandbox.Hook("ifup.d", "10-refuse", "echo \"refusing $INTERFACE\" >&2; exit 3");
+        string downs = Path.Combine(site.Sandbox.Dir, "downs");
+        site.Sandbox.Hook("ifup.d", "10-refuse", "[ \"$INTERFACE\" = " + tap + " ] || exit 0; echo \"refusing $INTERFACE\" >&2; exit 3");
+        site.Sandbox.Hook("ifdown.d", "10-log", "echo \"$INTERFACE\" >> " + downs);
 
         var enable = node.Admin("ganeti", "enable", "--ganeti-run-dir", own.RunDir);
         Assert.Equal(1, enable.Code);
@@ -189,7 +199,52 @@ public sealed class GanetiEnableTests
         Assert.Contains("Ganeti's scripts and dnsmasq were left in place", enable.Err);
         AssertPackageFiles(site.ConfDir);
         Assert.Equal(ganetiDnsmasq, own.DnsmasqPid());
+        // The failed one rolled back (its ifup hooks undone), the one adopted before it
+        // handed back (its ifup hooks undone too), whole: as Ganeti's scripts left them.
         Assert.Empty(node.Records());
+        Assert.Empty(node.IsolationRules());
+        Assert.Equal(tap + "\n" + first + "\n", File.ReadAllText(downs));
+        Assert.Contains("169.254.20.6 dev " + first, node.RoutesText);
+        Assert.Contains("inet 169.254.169.254/32", node.Addresses(first));
+    }
+
+    [HostFact("bash", "ip")]
+    public void A_gntcom_0_2_link_is_taken_for_an_older_shim_and_a_ganeti_upgrades_dpkg_dist_wins_on_disable()
+    {
+        using var site = new GanetiSite(enable: false);
+        using var node = site.Node();
+        // GntCom 0.2's documented wiring: kvm-ifup-os a link to its share/ shim (Ganeti's file gone).
+        string share = Path.Combine(site.Install.Dir, "share", "gnt-com", "ganeti");
+        Directory.CreateDirectory(share);
+        string old = Path.Combine(share, "kvm-ifup-os");
+        File.WriteAllText(old, "#!/bin/sh\n# GntCom's kvm-ifup-os for Ganeti: link it as /etc/ganeti/kvm-ifup-os.\n"
+            + "/usr/local/lib/gnt-com/gnt-com-ifup --config /etc/gnt-com/gnt-com.conf || exit\nreturn 0 2>/dev/null || exit 0\n");
+        string kvm = Path.Combine(site.ConfDir, "kvm-ifup-os"), xen = Path.Combine(site.ConfDir, "xen-ifup-os");
+        File.Delete(kvm);
+        File.CreateSymbolicLink(kvm, old);
+        var check = node.Admin("check");
+        Assert.Contains("ganeti: " + kvm + " is a GntCom shim for another installation or config", check.Out);
+
+        var enable = node.Admin("ganeti", "enable");
+        Assert.True(enable.Code == 0, enable.ToString());
+        Assert.Contains("update GntCom's shim " + kvm, enable.Out);
+        Assert.False(File.Exists(kvm + ".gnt-com-orig"), "a 0.2 link is no file of Ganeti's to keep");
+        Assert.Null(new FileInfo(kvm).LinkTarget);
+        Assert.Equal(0, node.Admin("check").Code);
+
+        // A ganeti upgrade brought a new xen-ifup-os and the admin kept the shim (N): dpkg left
+        // Ganeti's new file as .dpkg-dist, and that is what disable puts back.
+        byte[] v2 = "#!/bin/bash\n# ganeti 3.0.3's xen-ifup-os (stand-in)\n"u8.ToArray();
+        File.WriteAllBytes(xen + ".dpkg-dist", v2);
+        var disable = node.Admin("ganeti", "disable");
+        Assert.True(disable.Code == 0, disable.ToString());
+        Assert.Contains("put Ganeti's " + xen + " back (from " + xen + ".dpkg-dist)", disable.Out);
+        Assert.Equal(v2, File.ReadAllBytes(xen));
+        Assert.False(File.Exists(xen + ".gnt-com-orig"));
+        Assert.False(File.Exists(xen + ".dpkg-dist"));
+        // No Ganeti file was kept for kvm-ifup-os (and this host has no /usr/lib/ganeti copy): the shim goes.
+        Assert.Contains("remove GntCom's shim " + kvm, disable.Out);
+        Assert.False(File.Exists(kvm));
     }
 
     [HostFact("ip")]

@@ -56,13 +56,22 @@ public sealed class XenRebootTests
         var check = node.Admin("check");
         Assert.True(check.Code == 0, check.ToString());
 
+        // An address another live guest holds is refused before anything of this channel goes.
+        var (_, busy) = Start(dom0, 30, new Nic("xr9.example.org", "169.254.40.30", "52:54:00:40:00:30"));
+        var refused = node.XenIfupOs(d2.VifName, vm with { Ip = busy.Ip });
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("IP 169.254.40.30 is already the guest IP of gnt.com.1", refused.Err);
+        node.AssertChannel(d2.VifName, vm);
+        Assert.Equal(0, node.Admin("check").Code);
+
         // A hard reboot by Ganeti with a changed NIC: its xen-ifup-os gives the guest another IP.
         var moved = vm with { Ip = "169.254.40.9" };
         var ifup = node.XenIfupOs(d2.VifName, moved);
         Assert.True(ifup.Code == 0, ifup.ToString());
         node.AssertChannel(d2.VifName, moved);
         Assert.DoesNotContain(node.Ns.Routes(), r => r.StartsWith("169.254.40.1 ", StringComparison.Ordinal));
-        Assert.Equal("52:54:00:40:00:01,169.254.40.9\n", node.HostsFile);
+        Assert.Contains("52:54:00:40:00:01,169.254.40.9\n", node.HostsFile);
+        Assert.DoesNotContain("169.254.40.1\n", node.HostsFile);
         Assert.Equal(moved.Ip, d2.Guest.Dhcp()?["ip"]);
         check = node.Admin("check");
         Assert.True(check.Code == 0, check.ToString());

@@ -266,9 +266,11 @@ public sealed class ParserFuzzTests
             ["/etc/dnsmasq.conf"] = "# Debian's default\nconf-dir=/etc/dnsmasq.d/,*.conf\n",
             ["/etc/dnsmasq.d/lan.conf"] = "interface=br0\n",
             ["/etc/dnsmasq.d/lan.conf.bak"] = "interface=gnt.com.*\n",
-            ["/var/run/ganeti/dnsmasq.conf"] = "bind-dynamic\ninterface=gnt.com.*\nexcept-interface=eth*\nexcept-interface=lo\n",
-            ["/x/all.conf"] = "bind-dynamic\nexcept-interface=lo\n",
-            ["/x/off.conf"] = "except-interface=gnt.com.*\n",
+            ["/var/run/ganeti/dnsmasq.conf"] = "bind-dynamic\ninterface=gnt.com.*\nexcept-interface=eth*\nexcept-interface=lo\n"
+                + "dhcp-range=169.254.0.0,static,255.255.0.0\n",
+            ["/x/all.conf"] = "bind-dynamic\nexcept-interface=lo\ndhcp-range=tag:x,169.254.0.10,169.254.0.99,255.255.0.0,12h\n",
+            ["/x/off.conf"] = "except-interface=gnt.com.*\ndhcp-range=169.254.0.0,static,255.255.0.0\n",
+            ["/x/lan.conf"] = "dhcp-range=10.0.0.10,10.0.0.99,12h\ndhcp-range=169.254.0.10,169.254.0.99\n",
         };
         string? Read(string path) => files.TryGetValue(path, out var t) ? t : null;
         IEnumerable<string> List(string dir) => files.Keys.Where(k => k.StartsWith(dir + "/", StringComparison.Ordinal)).Select(k => k[(dir.Length + 1)..]);
@@ -279,18 +281,22 @@ public sealed class ParserFuzzTests
         Assert.True(Serves("dnsmasq", "-C/x/all.conf"));
         Assert.False(Serves("dnsmasq", "-C", "/x/off.conf"));
         Assert.False(Serves("dnsmasq")); // Debian's default: only br0 (the .bak file is not read)
-        Assert.True(Serves("dnsmasq", "--interface=gnt.com.4", "-C", "/x/none.conf"));
-        Assert.False(Serves("dnsmasq", "-i", "virbr0", "--conf-file"));
-        Assert.True(Serves("dnsmasq", "--listen-address", "169.254.169.254", "-C", "/x/none.conf"));
+        const string range = "--dhcp-range=169.254.0.0,static,255.255.0.0";
+        Assert.True(Serves("dnsmasq", "--interface=gnt.com.4", range, "-C", "/x/none.conf"));
+        Assert.False(Serves("dnsmasq", "--interface=gnt.com.4", "-C", "/x/none.conf")); // no range: no DHCP
+        Assert.False(Serves("dnsmasq", "-i", "virbr0", range, "--conf-file"));
+        Assert.True(Serves("dnsmasq", "--listen-address", "169.254.169.254", "-F", "169.254.0.0,static,255.255.0.0", "-C", "/x/none.conf"));
         Assert.False(Serves("dnsmasq", "--no-dhcp-interface=gnt.com.*", "-C", "/x/all.conf"));
+        // Ranges without a netmask of their own match an interface by its own /32: not the channel's.
+        Assert.False(Serves("dnsmasq", "-C", "/x/lan.conf"));
 
-        var argv = new[] { "dnsmasq", "-C", "/var/run/ganeti/dnsmasq.conf", "--interface=gnt.com.*", "-a", "10.0.0.1" };
+        var argv = new[] { "dnsmasq", "-C", "/var/run/ganeti/dnsmasq.conf", "--interface=gnt.com.*", "-a", "10.0.0.1", range };
         Survives(Hostile(string.Join("\u0000", argv)), s => DnsmasqOptions.Parse(s.Split('\u0000'), Read, List).ServesDhcpOn("gnt.com.4", "169.254.169.254"), mayRefuse: false);
         Survives(Hostile(files["/var/run/ganeti/dnsmasq.conf"] + "conf-file=/x/all.conf\nconf-dir=/etc/dnsmasq.d\n"),
             s => DnsmasqOptions.Parse(new[] { "dnsmasq", "-C", "/fuzz" }, p => p == "/fuzz" ? s : Read(p), List).ServesDhcpOn("gnt.com.4", "169.254.169.254"),
             mayRefuse: false);
         // A config that includes itself ends (dnsmasq's own limit is its stack; ours is 64 files).
-        Assert.True(DnsmasqOptions.Parse(new[] { "dnsmasq", "-C", "/loop" }, p => p == "/loop" ? "conf-file=/loop\n" : null, List)
+        Assert.True(DnsmasqOptions.Parse(new[] { "dnsmasq", "-C", "/loop" }, p => p == "/loop" ? "conf-file=/loop\ndhcp-range=169.254.0.0,static,255.255.0.0\n" : null, List)
             .ServesDhcpOn("gnt.com.4", "169.254.169.254"));
     }
 
