@@ -107,7 +107,7 @@ public sealed class GanetiXenTests
 
         // The frontend closed with online=0: netback unregistered the netdev and libxl removed
         // the backend directory before libxl's offline.
-        var offline = dom0.Destroy(d);
+        var offline = dom0.Destroy(d, backendGoneFirst: true);
         Assert.True(offline.Code == 0, offline.ToString());
         Assert.Contains("offline gnt.com.0 (was vif8.0)", offline.Err);
         Assert.DoesNotContain("vanished", offline.Err);

@@ -105,14 +105,24 @@ public sealed class XenDom0 : IDisposable
 
     /// <summary>
     /// The domain ends (xl destroy, shutdown, a reboot, network-detach) in Xen 4.17's real
-    /// order: netback removes the vif, libxl removes its backend directory, and only then
-    /// runs the hotplug script's offline (REFERENCE §7).
+    /// order, as make e2e's probe script saw it under the real Xen: netback removes the vif
+    /// first; the backend directory is still there at offline (state 6, closed; no
+    /// hotplug-status), and libxl removes it once offline ran. <paramref name="backendGoneFirst"/>:
+    /// the directory is gone before offline too (REFERENCE §7 as written): GntCom must not
+    /// depend on either.
     /// </summary>
-    public ProcResult Destroy(Domain d)
+    public ProcResult Destroy(Domain d, bool backendGoneFirst = false)
     {
         Unregister(d);
+        if (backendGoneFirst) RemoveBackend(d);
+        else
+        {
+            Store.Write(d.Backend + "/state", "6");
+            Store.Remove(d.Backend + "/hotplug-status");
+        }
+        var offline = Hotplug("offline", d);
         RemoveBackend(d);
-        return Hotplug("offline", d);
+        return offline;
     }
 
     public void Dispose()

@@ -116,7 +116,7 @@ public sealed class XenRebootTests
         using var dom0 = new XenDom0(site);
         var node = dom0.Node;
         var (d, vm) = Start(dom0, 9, new Nic("xr3.example.org", "169.254.40.3", "52:54:00:40:00:03"));
-        Assert.Equal(0, dom0.Destroy(d).Code);
+        Assert.Equal(0, dom0.Destroy(d, backendGoneFirst: true).Code);
 
         // A new domain with another MAC under the freed vifname: only renamed and up, as always.
         var other = new Nic("xr4.example.org", "169.254.40.4", "52:54:00:40:00:04");
