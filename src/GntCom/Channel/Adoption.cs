@@ -51,7 +51,11 @@ internal sealed class Adoption
         var actions = new List<string>();
         var skipped = new List<string>();
         // Ganeti's run directory is writable by its daemons' group: read with every care.
-        var macs = HostsFile.ByIp(Interop.Libc.ReadForeignFile(Interop.Libc.AT_FDCWD, Path.Combine(runDir, "dnsmasq.hosts"), 1 << 20, followLast: false));
+        string hostsPath = Path.Combine(runDir, "dnsmasq.hosts");
+        string? hostsText = Interop.Libc.ReadForeignFile(Interop.Libc.AT_FDCWD, hostsPath, 1 << 20, followLast: false);
+        bool hostsUnreadable = hostsText == null && Interop.Libc.FStatAt(Interop.Libc.AT_FDCWD, hostsPath, out _, Interop.Libc.AT_SYMLINK_NOFOLLOW) == 0;
+        var macs = HostsFile.ByIp(hostsText);
+        var unreadable = new List<string>();
         var candidates = new List<Candidate>();
 
         foreach (var link in _n.Nl.LinkList().Where(l => cfg.IsChannelName(l.Name)).OrderBy(l => cfg.ChannelIndex(l.Name)))
@@ -78,7 +82,8 @@ internal sealed class Adoption
             IPAddress ip = guest[0].Destination;
             if (!macs.TryGetValue(ip.ToString(), out string? mac))
             {
-                skipped.Add(link.Name + ": its guest " + ip + " is not in " + Path.Combine(runDir, "dnsmasq.hosts"));
+                if (hostsUnreadable) unreadable.Add(link.Name + ": its guest's MAC is unknown: " + hostsPath + " is no regular file of at most 1 MiB");
+                else skipped.Add(link.Name + ": its guest " + ip + " is not in " + hostsPath);
                 continue;
             }
             var held = _naming.Holders(ip, mac, link.Name);
@@ -100,7 +105,8 @@ internal sealed class Adoption
         if (ganetiPid != 0) actions.Add("stop Ganeti's dnsmasq (pid " + ganetiPid + ", " + Path.Combine(runDir, "dnsmasq.pid") + ")");
         if (cfg.Dhcp != DhcpProvider.Off && (candidates.Count > 0 || ganetiPid != 0))
             actions.Add("serve the guests' leases from GntCom's dnsmasq");
-        var failed = new List<string>();
+        // A channel of Ganeti's that cannot be adopted keeps Ganeti's dnsmasq: as a failure.
+        var failed = new List<string>(unreadable);
         if (dryRun) return new AdoptionPlan(actions, skipped, failed, true);
 
         var adopted = new List<ChannelRecord>();

@@ -142,7 +142,7 @@ internal sealed class ChannelSetup
             forCaller: forCaller);
         try
         {
-            n.Dhcp.Remove(record);
+            n.Dhcp.Remove(record, last: !keepLink && !n.Store.HasRecordsBesides(record.Name));
         }
         catch (GntComException e)
         {

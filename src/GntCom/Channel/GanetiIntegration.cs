@@ -40,7 +40,11 @@ internal sealed class GanetiIntegration
     public GanetiPlan Enable(string runDir, bool dryRun)
     {
         var cfg = _n.Cfg;
+        runDir = GntComConfig.AbsolutePath(runDir, "--ganeti-run-dir"); // before anything changes
         using var dir = GanetiShims.OpenConfDir(cfg);
+        // CONF_DIR is the node's, not this network namespace's: its own lock.
+        using var confLock = HostLock.AcquireDirectory(dir, cfg.LockTimeout);
+        if (!dryRun) GanetiShims.RemoveTemporaryFiles(dir);
         var (ifup, config) = GanetiShims.Targets(cfg);
         var actions = new List<string>();
         var notes = new List<string>();
@@ -62,7 +66,11 @@ internal sealed class GanetiIntegration
                     actions.Add("install GntCom's shim as " + path + " (runs " + ifup + "; there was no such file)");
                     break;
                 default:
-                    actions.Add("keep Ganeti's " + path + " as " + path + GanetiShims.SavedSuffix);
+                    if (GanetiShims.IsKeptCopy(dir, name))
+                        notes.Add(path + " is Ganeti's copy kept as " + path + GanetiShims.SavedSuffix + " already");
+                    else
+                        actions.Add("keep Ganeti's " + path + " as " + path + GanetiShims.SavedSuffix
+                            + (dir.Lstat(name + GanetiShims.SavedSuffix) != null ? " (replacing the older copy kept there)" : ""));
                     actions.Add("install GntCom's shim as " + path + " (runs " + ifup + ")");
                     break;
             }
@@ -125,9 +133,12 @@ internal sealed class GanetiIntegration
         var cfg = _n.Cfg;
         runDir = GntComConfig.AbsolutePath(runDir, "--ganeti-run-dir");
         using var dir = GanetiShims.OpenConfDir(cfg);
+        using var confLock = HostLock.AcquireDirectory(dir, cfg.LockTimeout);
+        if (!dryRun) GanetiShims.RemoveTemporaryFiles(dir);
         var actions = new List<string>();
         var notes = new List<string>();
         var restore = new List<string>();
+        var setAside = new List<string>();
         foreach (string name in GanetiShims.Names)
         {
             string path = dir.Combine(name);
@@ -143,8 +154,11 @@ internal sealed class GanetiIntegration
             else if (absent)
                 notes.Add(path + ": no shim and no Ganeti file kept, nothing to put back");
             else
+            {
                 notes.Add(path + " is not GntCom's shim: left as it is"
-                    + (saved ? " (Ganeti's earlier file stays in " + path + GanetiShims.SavedSuffix + ")" : ""));
+                    + (saved ? " (the copy kept in " + path + GanetiShims.SavedSuffix + " is set aside as " + path + GanetiShims.OldSuffix + ")" : ""));
+                if (saved) setAside.Add(name);
+            }
         }
 
         var records = _n.Store.Records();
@@ -158,9 +172,11 @@ internal sealed class GanetiIntegration
 
         foreach (string name in restore)
         {
-            GanetiShims.Restore(dir, name);
+            if (GanetiShims.Restore(dir, name) is string aside) notes.Add(aside);
             Log.Info("ganeti: " + dir.Combine(name) + " is Ganeti's again");
         }
+        // Ganeti's file is in place already (a ganeti upgrade's): the older copy goes aside.
+        foreach (string name in setAside) dir.Rename(name + GanetiShims.SavedSuffix, name + GanetiShims.OldSuffix);
         foreach (var r in records)
         {
             if (live.Contains(r)) _setup.HandOver(r, runHooks: false);

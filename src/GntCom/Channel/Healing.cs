@@ -304,6 +304,7 @@ internal sealed class Healer
         try
         {
             _n.Dhcp.Sync(live);
+            foreach (int extra in _n.Dhcp.StopExtras(_n.Dhcp.RunningPid())) repairs.Fixed("stopped an extra dnsmasq (pid " + extra + ")");
         }
         catch (GntComException e)
         {

@@ -105,10 +105,13 @@ internal sealed class Inspection
         var noted = _n.Store.Notes().Select(x => x.Name).ToHashSet();
         // One that is down, unaddressed and unrouted carries nothing a guest could use (a
         // persistent tap after its down, a tap Ganeti opened before its ifup): not a problem.
+        // Nor are they GntCom's to record where Ganeti's own scripts set them up (GntCom is
+        // not enabled for Ganeti, or was disabled).
+        bool ganetis = links.Any(l => cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name)) && Ganeti.GanetiShims.GanetisScriptsInPlace(cfg);
         foreach (var l in links)
-            if (cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name) && !reserved.Contains(l.Name) && !noted.Contains(l.Name)
+            if (!ganetis && cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name) && !reserved.Contains(l.Name) && !noted.Contains(l.Name)
                 && (l.IsUp || addrs.Any(a => a.Index == l.Index) || routes.Any(rt => rt.OutputIndex == l.Index)))
-                problems.Add(l.Name + ": a channel-named interface GntCom has no record of (set it up with gnt-com-ifup, or 'gnt-com adopt')");
+                problems.Add(l.Name + ": a channel-named interface GntCom has no record of (set it up with gnt-com-ifup; on a Ganeti node, 'gnt-com ganeti enable')");
         try
         {
             problems.AddRange(_n.Dhcp.Check(live));

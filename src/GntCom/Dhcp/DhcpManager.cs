@@ -128,11 +128,15 @@ public sealed class DhcpManager
         Converge(hosts, ifaces);
     }
 
-    /// <summary>Stops serving <paramref name="r"/>'s pair; the last guest gone stops dnsmasq.</summary>
-    public void Remove(ChannelRecord r)
+    /// <summary>
+    /// Stops serving <paramref name="r"/>'s pair; the last guest gone (<paramref name="last"/>)
+    /// stops dnsmasq, whatever lines a removal that could not be written (a full /run) left.
+    /// </summary>
+    public void Remove(ChannelRecord r, bool last = false)
     {
         if (_cfg.Dhcp == DhcpProvider.Off) return;
         var hosts = ReadHosts();
+        if (last) hosts.Clear();
         hosts.RemoveAll(l => l.Mac == r.Mac && l.Ip == r.Ip.ToString());
         var ifaces = InterfacesInConf();
         ifaces.Remove(r.Name);
@@ -189,6 +193,7 @@ public sealed class DhcpManager
                 DnsmasqProcess.Stop(pid);
                 Log.Info("dnsmasq stopped (pid " + pid + "): no channel interface left");
             }
+            StopExtras(0);
             DeleteFile(PidFile);
             _store.DhcpDir.Delete("served");
             ClearError();
@@ -243,6 +248,9 @@ public sealed class DhcpManager
             problems.Add("dhcp: dnsmasq is not running (" + (_cfg.Dhcp == DhcpProvider.External ? "external, pid file " + PidFile : "private") + ")");
         if (records.Count == 0 && pid != 0 && _cfg.Dhcp == DhcpProvider.Dnsmasq)
             problems.Add("dhcp: dnsmasq (pid " + pid + ") runs with no channel interface left");
+        if (_cfg.Dhcp == DhcpProvider.Dnsmasq)
+            foreach (int extra in DnsmasqProcess.Running(ConfFile).Where(p => p != pid))
+                problems.Add("dhcp: an extra dnsmasq runs GntCom's config (pid " + extra + ", left by a killed call): 'gnt-com repair' stops it");
         if (LastError is string error) problems.Add("dhcp: " + error);
         return problems;
     }
@@ -252,6 +260,8 @@ public sealed class DhcpManager
     {
         if (_cfg.Dhcp == DhcpProvider.Off) return new List<RivalServer>();
         var ours = ProcFd.Sockets(RunningPid());
+        if (_cfg.Dhcp == DhcpProvider.Dnsmasq)
+            foreach (int extra in DnsmasqProcess.Running(ConfFile)) ours.UnionWith(ProcFd.Sockets(extra)); // check names them
         var others = RivalServers.Reaching(_cfg, nl).Where(s => !ours.Contains(s.Inode)).ToList();
         return RivalServers.Owners(_cfg, nl, others, channels);
     }
@@ -308,8 +318,28 @@ public sealed class DhcpManager
 
     // ---- helpers --------------------------------------------------------------------
 
+    /// <summary>
+    /// Stops every dnsmasq running GntCom's config but <paramref name="keep"/>: one a killed
+    /// call started (its pid file lost) would answer beside the one the pid file names.
+    /// Returns the pids stopped.
+    /// </summary>
+    public List<int> StopExtras(int keep)
+    {
+        var stopped = new List<int>();
+        if (_cfg.Dhcp != DhcpProvider.Dnsmasq) return stopped;
+        foreach (int extra in DnsmasqProcess.Running(ConfFile))
+        {
+            if (extra == keep) continue;
+            DnsmasqProcess.Stop(extra);
+            Log.Warn("stopped an extra dnsmasq running " + ConfFile + " (pid " + extra + ", left by a killed call)");
+            stopped.Add(extra);
+        }
+        return stopped;
+    }
+
     private void StartFresh(List<(string Mac, string Ip)> hosts, string verb)
     {
+        StopExtras(0);
         DnsmasqProcess.Start(_cfg.Dnsmasq, ConfFile);
         RememberServed(hosts, fresh: true);
         ClearError();

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Threading;
@@ -53,9 +54,35 @@ internal static class DnsmasqProcess
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 1) return 0;
         if (!IsRunning(pid)) return 0;
         // The pid may have been recycled, or be another process's: it must be a dnsmasq (running that config).
-        string? exe = ProcStat.Executable(pid);
-        if (exe == null || Path.GetFileName(exe) != "dnsmasq") return 0;
+        if (!IsDnsmasq(pid)) return 0;
         return confFile == null || ProcStat.CommandLine(pid).Contains(confFile, StringComparison.Ordinal) ? pid : 0;
+    }
+
+    /// <summary>Whether <paramref name="pid"/>'s executable is a dnsmasq (one an upgrade replaced since it started reads "... (deleted)").</summary>
+    private static bool IsDnsmasq(int pid)
+    {
+        string? exe = ProcStat.Executable(pid);
+        if (exe == null) return false;
+        const string Deleted = " (deleted)";
+        if (exe.EndsWith(Deleted, StringComparison.Ordinal)) exe = exe[..^Deleted.Length];
+        return Path.GetFileName(exe) == "dnsmasq";
+    }
+
+    /// <summary>
+    /// Every live dnsmasq running <paramref name="confFile"/>, the pid file's or not (one a
+    /// killed call started before its pid file was written): a walk of /proc, done only
+    /// when dnsmasq is started or stopped, and by check.
+    /// </summary>
+    public static List<int> Running(string confFile)
+    {
+        var pids = new List<int>();
+        string arg = "--conf-file=" + confFile;
+        foreach (string dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 1) continue;
+            if (Array.IndexOf(ProcStat.Arguments(pid), arg) >= 0 && IsRunning(pid) && IsDnsmasq(pid)) pids.Add(pid);
+        }
+        return pids;
     }
 
     public static void Reload(int pid)

@@ -47,6 +47,13 @@ internal sealed class GanetiDhcp
         return plan;
     }
 
+    /// <summary>Whether a dhcp-hostsfile line (MAC,IP[,...] as Ganeti's script writes and reads them) is about <paramref name="r"/>'s MAC or IP.</summary>
+    private static bool Mentions(string line, ChannelRecord r)
+    {
+        string[] f = line.Trim().Split(',');
+        return MacAddress.TryNormalize(f[0]) == r.Mac || (f.Length > 1 && Ipv4.TryParse(f[1])?.Equals(r.Ip) == true);
+    }
+
     /// <summary>Hands <paramref name="live"/>'s leases to Ganeti's dnsmasq. Failures are logged: the channels are Ganeti's already.</summary>
     public void TakeOver(IReadOnlyCollection<ChannelRecord> live)
     {
@@ -54,10 +61,12 @@ internal sealed class GanetiDhcp
         try
         {
             using var dir = StateDirectory.OpenForeign(_runDir, "Ganeti's run directory");
-            var hosts = HostsFile.Parse(dir.Read("dnsmasq.hosts"));
-            hosts.RemoveAll(h => live.Any(r => r.Mac == h.Mac || r.Ip.ToString() == h.Ip));
-            hosts.InsertRange(0, live.Select(r => (r.Mac, r.Ip.ToString())));
-            dir.Write("dnsmasq.hosts", DnsmasqConfig.Hosts(hosts));
+            // Every line of Ganeti's kept as it is (comments, tags, lease times), but those of
+            // the same MAC or IP as a guest handed over, whose own lines come first.
+            var lines = (dir.Read("dnsmasq.hosts") ?? "").Split('\n').Where(l => l.Length > 0).ToList();
+            lines.RemoveAll(l => live.Any(r => Mentions(l, r)));
+            lines.InsertRange(0, live.Select(r => r.Mac + "," + r.Ip));
+            dir.Write("dnsmasq.hosts", string.Join("\n", lines) + "\n");
             int pid = RunningPid();
             if (pid == 0) return;
             DnsmasqProcess.Reload(pid);

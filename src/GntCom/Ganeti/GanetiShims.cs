@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using GntCom.Config;
 using GntCom.Inputs;
 using GntCom.State;
@@ -78,12 +79,19 @@ public static class GanetiShims
         return (ifup, config);
     }
 
+    /// <summary>The most read of a file in CONF_DIR to tell a shim (a shim is under 2 KiB).</summary>
+    private const int ShimMax = 64 * 1024;
+
+    /// <summary>CONF_DIR/NAME's text when it is a regular file small enough to be a shim, else null (a huge file is nobody's shim).</summary>
+    private static string? SmallText(StateDirectory dir, string name, bool follow = false) =>
+        Interop.Libc.ReadForeignFile(dir.Fd, name, ShimMax, followLast: follow);
+
     /// <summary>What CONF_DIR/<paramref name="name"/> is, against the shim that would be written now (<paramref name="expected"/>).</summary>
     public static ShimState Inspect(StateDirectory dir, string name, string expected)
     {
         var st = dir.Lstat(name);
         if (st == null) return ShimState.Absent;
-        if (IsOurs(dir, name)) return st.Value.IsRegular && dir.Read(name) == expected ? ShimState.Current : ShimState.Stale;
+        if (IsOurs(dir, name)) return st.Value.IsRegular && SmallText(dir, name) == expected ? ShimState.Current : ShimState.Stale;
         return ShimState.Foreign;
     }
 
@@ -95,57 +103,101 @@ public static class GanetiShims
     {
         var st = dir.Lstat(name);
         if (st == null) return false;
-        if (st.Value.IsRegular) return dir.Read(name) is string own && IsShim(own);
+        if (st.Value.IsRegular) return SmallText(dir, name) is string own && IsShim(own);
         if (!st.Value.IsSymlink) return false;
-        string? target = Interop.Libc.ReadForeignFile(dir.Fd, name, 1 << 16, followLast: true);
-        return target != null ? IsShim(target) : (dir.ReadLink(name) ?? "").Contains("/gnt-com/ganeti/", StringComparison.Ordinal);
+        return SmallText(dir, name, follow: true) is string target ? IsShim(target)
+            : (dir.ReadLink(name) ?? "").Contains("/gnt-com/ganeti/", StringComparison.Ordinal);
     }
+
+    /// <summary>Whether NAME is the copy already kept as NAME.gnt-com-orig (a hard link to it, or a symlink to it): nothing to keep then.</summary>
+    public static bool IsKeptCopy(StateDirectory dir, string name) => dir.SameFile(name, name + SavedSuffix);
 
     /// <summary>Whether <paramref name="text"/> is a GntCom shim (of any version).</summary>
     public static bool IsShim(string text) =>
         text.StartsWith("#!/bin/sh\n" + Marker, StringComparison.Ordinal)
         || (text.StartsWith("#!/bin/sh\n# GntCom's ", StringComparison.Ordinal) && text.Contains("gnt-com-ifup", StringComparison.Ordinal));
 
-    /// <summary>Puts the shim in place of NAME: Ganeti's file (if any, and not a shim) kept as NAME.gnt-com-orig first.</summary>
+    /// <summary>
+    /// Puts the shim in place of NAME: Ganeti's file (when it is one, and not the copy kept
+    /// already) kept as NAME.gnt-com-orig first. A copy kept before is replaced: NAME is the
+    /// newer one (a ganeti upgrade whose version the admin took).
+    /// </summary>
     public static void Install(StateDirectory dir, string name, string text, ShimState state)
     {
-        if (state == ShimState.Foreign) dir.Link(name, name + SavedSuffix);
+        if (state == ShimState.Foreign && !IsKeptCopy(dir, name)) dir.Link(name, name + SavedSuffix);
         dir.Write(name, text, 0b111_101_101);
     }
 
     /// <summary>Where Debian's ganeti package keeps the pristine copies of its ifup-os scripts.</summary>
     public const string PackageDefaults = "/usr/lib/ganeti";
 
+    /// <summary>Where a kept copy that is no longer Ganeti's latest goes: aside, never deleted.</summary>
+    public const string OldSuffix = ".gnt-com-old";
+
     /// <summary>
     /// Where <see cref="Restore"/> takes Ganeti's own file from: the version dpkg left beside
-    /// the shim when a ganeti upgrade brought one and the admin kept the shim
-    /// (NAME.dpkg-dist: what dpkg now expects), else the file `enable` kept
-    /// (NAME.gnt-com-orig), else the package's pristine copy (PackageDefaults/NAME: the file
-    /// was a GntCom 0.2 link), else nowhere (null: the shim is removed).
+    /// the shim when a ganeti upgrade came after `enable` kept a copy and the admin kept the
+    /// shim (NAME.dpkg-dist, newer than the kept copy: what dpkg now expects), else the file
+    /// `enable` kept (NAME.gnt-com-orig), else the package's pristine copy
+    /// (PackageDefaults/NAME: the file was a GntCom 0.2 link), else nowhere (null: the shim
+    /// is removed).
     /// </summary>
     public static string? RestoreSource(StateDirectory dir, string name)
     {
-        if (dir.Lstat(name + ".dpkg-dist") is { IsRegular: true }) return dir.Combine(name + ".dpkg-dist");
-        if (dir.Lstat(name + SavedSuffix) != null) return dir.Combine(name + SavedSuffix);
+        var kept = dir.Lstat(name + SavedSuffix);
+        if (dir.Lstat(name + ".dpkg-dist") is { IsRegular: true } dist && (kept == null || dist.ChangedAfter(kept.Value)))
+            return dir.Combine(name + ".dpkg-dist");
+        if (kept != null) return dir.Combine(name + SavedSuffix);
         string pristine = Path.Combine(PackageDefaults, name);
         return File.Exists(pristine) ? pristine : null;
     }
 
-    /// <summary>Undoes <see cref="Install"/>: Ganeti's own file back from <see cref="RestoreSource"/>, atomically.</summary>
-    public static void Restore(StateDirectory dir, string name)
+    /// <summary>
+    /// Undoes <see cref="Install"/>: Ganeti's own file back from <see cref="RestoreSource"/>,
+    /// atomically; a kept copy that a newer .dpkg-dist outdates is set aside as
+    /// NAME.gnt-com-old. Returns a note when something was set aside.
+    /// </summary>
+    public static string? Restore(StateDirectory dir, string name)
     {
         string? source = RestoreSource(dir, name);
         if (source == dir.Combine(name + ".dpkg-dist"))
         {
             dir.Rename(name + ".dpkg-dist", name);
-            dir.Delete(name + SavedSuffix);
+            if (dir.Lstat(name + SavedSuffix) == null) return null;
+            dir.Rename(name + SavedSuffix, name + OldSuffix);
+            return dir.Combine(name + SavedSuffix) + " (older than the upgrade's) is kept as " + dir.Combine(name + OldSuffix);
         }
-        else if (source == dir.Combine(name + SavedSuffix))
+        if (source == dir.Combine(name + SavedSuffix))
             dir.Rename(name + SavedSuffix, name);
         else if (source != null && Interop.Libc.ReadForeignFile(Interop.Libc.AT_FDCWD, source, 1 << 20, followLast: true) is string text)
             dir.Write(name, text, 0b111_101_101);
         else
             dir.Delete(name);
+        return null;
+    }
+
+    /// <summary>Removes what a killed enable or disable left in CONF_DIR (NAME.tmp-PID, NAME.gnt-com-orig.tmp-PID of the two names only).</summary>
+    public static void RemoveTemporaryFiles(StateDirectory dir)
+    {
+        foreach (string f in dir.List())
+            if (Names.Any(n => f.StartsWith(n + StateDirectory.TempMarker, StringComparison.Ordinal)
+                    || f.StartsWith(n + SavedSuffix + StateDirectory.TempMarker, StringComparison.Ordinal)))
+                dir.Delete(f);
+    }
+
+    /// <summary>Whether Ganeti's own channel scripts are in CONF_DIR (no GntCom shim there): the gnt.com.N interfaces are theirs.</summary>
+    public static bool GanetisScriptsInPlace(GntComConfig cfg)
+    {
+        if (!Directory.Exists(cfg.GanetiDir)) return false;
+        try
+        {
+            using var dir = StateDirectory.Open(cfg.GanetiDir, create: false, "ganeti_dir");
+            return Names.Any(n => dir.Lstat(n) != null) && !Names.Any(n => IsOurs(dir, n));
+        }
+        catch (GntComException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Fails, saying so, when there is no CONF_DIR (Ganeti is not installed here).</summary>
@@ -180,7 +232,7 @@ public static class GanetiShims
                 string path = dir.Combine(name);
                 bool saved = dir.Lstat(name + SavedSuffix) != null;
                 bool shim = IsOurs(dir, name);
-                string? text = shim && dir.Lstat(name) is { IsRegular: true } ? dir.Read(name) : null;
+                string? text = shim && dir.Lstat(name) is { IsRegular: true } ? SmallText(dir, name) : null;
                 if (saved && !shim)
                     problems.Add("ganeti: " + path + " is no longer GntCom's shim (a ganeti upgrade may have installed its own):"
                         + " Ganeti's script runs its own dnsmasq beside GntCom's; run 'gnt-com ganeti enable' again");

@@ -18,7 +18,9 @@ public static class Errno
     public const int ENODEV = 19;
     public const int ENOTDIR = 20;
     public const int EINVAL = 22;
+    public const int EISDIR = 21;
     public const int ENOSPC = 28;
+    public const int EROFS = 30;
     public const int ERANGE = 34;
     public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
@@ -37,7 +39,7 @@ public static class Errno
             EPERM => "EPERM", ENOENT => "ENOENT", ESRCH => "ESRCH", EINTR => "EINTR",
             EAGAIN => "EAGAIN", EACCES => "EACCES", EBUSY => "EBUSY", EEXIST => "EEXIST",
             ENODEV => "ENODEV", ENOTDIR => "ENOTDIR", ENOTEMPTY => "ENOTEMPTY", ELOOP => "ELOOP",
-            EBADF => "EBADF", ECHILD => "ECHILD", EINVAL => "EINVAL", ENOSPC => "ENOSPC", ERANGE => "ERANGE", ENOBUFS => "ENOBUFS",
+            EBADF => "EBADF", ECHILD => "ECHILD", EINVAL => "EINVAL", ENOSPC => "ENOSPC", EISDIR => "EISDIR", EROFS => "EROFS", ERANGE => "ERANGE", ENOBUFS => "ENOBUFS",
             EOPNOTSUPP => "EOPNOTSUPP", EAFNOSUPPORT => "EAFNOSUPPORT", EADDRINUSE => "EADDRINUSE",
             EADDRNOTAVAIL => "EADDRNOTAVAIL", ENETUNREACH => "ENETUNREACH",
             _ => "errno " + errno,

@@ -31,6 +31,13 @@ internal static unsafe partial class Libc
         [FieldOffset(28)] public uint Uid;
         [FieldOffset(32)] public uint Gid;
         [FieldOffset(48)] public long Size;
+        /// <summary>st_ctim.tv_sec: when the inode last changed (a link, a rename, a write).</summary>
+        [FieldOffset(104)] public long ChangeTime;
+        [FieldOffset(112)] public long ChangeTimeNanoseconds;
+
+        /// <summary>Whether this inode changed after <paramref name="other"/>'s did.</summary>
+        public readonly bool ChangedAfter(Stat other) =>
+            ChangeTime > other.ChangeTime || (ChangeTime == other.ChangeTime && ChangeTimeNanoseconds > other.ChangeTimeNanoseconds);
 
         public readonly bool IsDirectory => (Mode & S_IFMT) == S_IFDIR;
         public readonly bool IsRegular => (Mode & S_IFMT) == S_IFREG;

@@ -24,12 +24,29 @@ public sealed class HostLock : IDisposable
     {
         int fd = root.OpenFile(FileName, Libc.O_RDWR | Libc.O_CREAT, 0b110_000_000);
         if (fd < 0) throw new GntComException("cannot open lock " + root.Combine(FileName) + ": " + Errno.Describe(Libc.Errno));
+        return Lock(fd, "host lock " + root.Combine(FileName), timeout);
+    }
+
+    /// <summary>
+    /// Locks a directory shared beyond this network namespace's state (Ganeti's
+    /// configuration directory, which every namespace's GntCom sees): flock(2) on the
+    /// directory itself, so nothing is created in it.
+    /// </summary>
+    public static HostLock AcquireDirectory(StateDirectory dir, TimeSpan timeout)
+    {
+        int fd = Libc.OpenAt(dir.Fd, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (fd < 0) throw new GntComException("cannot open " + dir.Path + ": " + Errno.Describe(Libc.Errno));
+        return Lock(fd, "lock on " + dir.Path, timeout);
+    }
+
+    private static HostLock Lock(int fd, string what, TimeSpan timeout)
+    {
         if (Libc.Flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) == 0) return new HostLock(fd);
         int errno = Libc.Errno;
         if (errno != Errno.EAGAIN && errno != Errno.EINTR)
         {
             Libc.Close(fd);
-            throw new GntComException("cannot lock " + root.Combine(FileName) + ": " + Errno.Describe(errno));
+            throw new GntComException("cannot take the " + what + ": " + Errno.Describe(errno));
         }
         // Busy: wait in the kernel's queue (fair, no polling) on a thread of its own, so
         // that this one can give up at the timeout. A waiter given up on releases the lock
@@ -60,7 +77,7 @@ public sealed class HostLock : IDisposable
                     abandoned = true;
                     int holder = HolderOf(fd);
                     string who = holder != 0 ? "pid " + holder + " (" + ProcStat.CommandLine(holder) + ")" : "another process";
-                    throw new GntComException("host lock " + root.Combine(FileName) + " is held by " + who + ": gave up after "
+                    throw new GntComException(what + " is held by " + who + ": gave up after "
                         + (int)timeout.TotalSeconds + " s (lock_timeout)");
                 }
             }
@@ -68,7 +85,7 @@ public sealed class HostLock : IDisposable
         if (result < 0)
         {
             Libc.Close(fd);
-            throw new GntComException("cannot lock " + root.Combine(FileName) + ": " + Errno.Describe(waitErrno));
+            throw new GntComException("cannot take the " + what + ": " + Errno.Describe(waitErrno));
         }
         return new HostLock(fd);
     }

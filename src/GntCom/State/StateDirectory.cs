@@ -236,12 +236,16 @@ public sealed unsafe class StateDirectory : IDisposable
         {
             Rename(tmp, copy);
         }
-        catch
+        finally
         {
+            // rename(2) onto another name of the same file does nothing: the temporary name stays.
             Libc.UnlinkAt(_fd, tmp, 0);
-            throw;
         }
     }
+
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> (symlinks followed) are one file.</summary>
+    public bool SameFile(string a, string b) =>
+        Libc.FStatAt(_fd, a, out var sa, 0) == 0 && Libc.FStatAt(_fd, b, out var sb, 0) == 0 && sa.Dev == sb.Dev && sa.Ino == sb.Ino;
 
     /// <summary>Renames <paramref name="name"/> to <paramref name="newName"/> in this directory, replacing it atomically.</summary>
     public void Rename(string name, string newName)
@@ -265,12 +269,13 @@ public sealed unsafe class StateDirectory : IDisposable
         return names;
     }
 
-    /// <summary>Whether the directory holds anything but temporary files: reads only its first entries.</summary>
-    public bool HasEntries()
+    /// <summary>Whether the directory holds anything but temporary files (and <paramref name="besides"/>): reads only its first entries.</summary>
+    public bool HasEntries(string? besides = null)
     {
         bool found = false;
         byte[] marker = Encoding.ASCII.GetBytes(TempMarker);
-        ForEachName(512, name => { found = name.IndexOf(marker) < 0; return !found; });
+        byte[] other = besides != null ? Encoding.UTF8.GetBytes(besides) : Array.Empty<byte>();
+        ForEachName(512, name => { found = name.IndexOf(marker) < 0 && !(besides != null && name.SequenceEqual(other)); return !found; });
         return found;
     }
 

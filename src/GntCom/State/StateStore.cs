@@ -101,6 +101,9 @@ public sealed class StateStore : IDisposable
     /// <summary>Whether any channel is recorded: reads only the first entries of ifaces/.</summary>
     public bool HasRecords() => Dir("ifaces", false)?.HasEntries() == true;
 
+    /// <summary>Whether any channel but <paramref name="name"/> is recorded.</summary>
+    public bool HasRecordsBesides(string name) => Dir("ifaces", false)?.HasEntries(name) == true;
+
     /// <summary>The names of every record file (one directory listing; no file is read): for the admin's full sweeps.</summary>
     public List<string> RecordNames() => ChannelNames(Dir("ifaces", false));
 

@@ -126,7 +126,7 @@ public sealed class AdminCliTests
             "gnt.com.1: no route 169.254.6.2/32 via it",
             "gnt.com.1: ipv4 rp_filter is 0, not 1",
             "isolation: rule 'pref 16922 to 169.254.0.0/16 prohibit' is missing ('gnt-com repair' puts it back)",
-            "gnt.com.7: a channel-named interface GntCom has no record of (set it up with gnt-com-ifup, or 'gnt-com adopt')",
+            "gnt.com.7: a channel-named interface GntCom has no record of (set it up with gnt-com-ifup; on a Ganeti node, 'gnt-com ganeti enable')",
         }, check.Out.TrimEnd('\n').Split('\n'));
 
         var repair = h.Admin("repair");

@@ -85,9 +85,12 @@ public sealed class GanetiEnableTests
         Assert.Equal(xenInode, Inode(xen));
         Assert.Empty(node.Records());
         Assert.Empty(node.IsolationRules());
-        // The guest keeps its channel as Ganeti's scripts keep one: up, addressed, routed.
+        // The guest keeps its channel as Ganeti's scripts keep one: up, addressed, routed; it
+        // is theirs now, and check has nothing to say about it.
         Assert.Contains("inet 169.254.169.254/32", node.Addresses(tap));
         Assert.Contains("169.254.20.1 dev " + tap + " proto static scope link", node.RoutesText);
+        check = node.Admin("check");
+        Assert.True(check.Code == 0, check.ToString());
 
         var twice = node.Admin("ganeti", "disable");
         Assert.True(twice.Code == 0, twice.ToString());
@@ -242,9 +245,78 @@ public sealed class GanetiEnableTests
         Assert.Equal(v2, File.ReadAllBytes(xen));
         Assert.False(File.Exists(xen + ".gnt-com-orig"));
         Assert.False(File.Exists(xen + ".dpkg-dist"));
+        // The copy enable kept is older than the upgrade's: set aside, never deleted.
+        Assert.Equal(GanetiPackage.Content("xen-ifup-os"), File.ReadAllBytes(xen + ".gnt-com-old"));
         // No Ganeti file was kept for kvm-ifup-os (and this host has no /usr/lib/ganeti copy): the shim goes.
         Assert.Contains("remove GntCom's shim " + kvm, disable.Out);
         Assert.False(File.Exists(kvm));
+    }
+
+    [HostFact("bash", "ip")]
+    public void Ganetis_kept_copy_survives_what_admins_and_killed_runs_leave_in_etc_ganeti()
+    {
+        using var site = new GanetiSite();
+        using var node = site.Node();
+        string kvm = Path.Combine(site.ConfDir, "kvm-ifup-os"), xen = Path.Combine(site.ConfDir, "xen-ifup-os");
+        byte[] ganetis = GanetiPackage.Content("kvm-ifup-os");
+
+        // The admin puts Ganeti's back by hand as a link to the kept copy, then enables again:
+        // the link is no new file of Ganeti's, the kept copy keeps its bytes.
+        File.Delete(kvm);
+        File.CreateSymbolicLink(kvm, "kvm-ifup-os.gnt-com-orig");
+        var enable = node.Admin("ganeti", "enable");
+        Assert.True(enable.Code == 0, enable.ToString());
+        Assert.Contains(kvm + " is Ganeti's copy kept as " + kvm + ".gnt-com-orig already", enable.Out);
+        Assert.Equal(ganetis, File.ReadAllBytes(kvm + ".gnt-com-orig"));
+        Assert.Null(new FileInfo(kvm + ".gnt-com-orig").LinkTarget);
+
+        // A kill between keeping the copy and writing the shim leaves NAME and the copy one
+        // file: enable finishes, with no temporary name left; a killed run's temporary files go.
+        File.Delete(xen);
+        Proc.Must("ln", xen + ".gnt-com-orig", xen);
+        File.WriteAllText(xen + ".tmp-99999", "");
+        enable = node.Admin("ganeti", "enable");
+        Assert.True(enable.Code == 0, enable.ToString());
+        Assert.Equal(new[] { "kvm-ifup-os", "kvm-ifup-os.gnt-com-orig", "xen-ifup-os", "xen-ifup-os.gnt-com-orig" },
+            Directory.GetFiles(site.ConfDir).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal).ToArray());
+
+        // A huge file where a script should be is nobody's shim (and costs no memory to tell).
+        string huge = Path.Combine(site.ConfDir, "xen-ifup-os.huge");
+        Proc.Must("truncate", "-s", "2500M", huge);
+        File.Move(xen, xen + ".shim");
+        File.Move(huge, xen);
+        var check = node.Admin("check");
+        Assert.Equal(1, check.Code);
+        Assert.Contains("ganeti: " + xen + " is no longer GntCom's shim", check.Out);
+        File.Delete(xen);
+        File.Move(xen + ".shim", xen);
+
+        // A bad --ganeti-run-dir changes nothing.
+        var bad = node.Admin("ganeti", "disable", "--ganeti-run-dir", "relative/dir");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("--ganeti-run-dir 'relative/dir' must be an absolute path", bad.Err);
+        Assert.StartsWith("#!/bin/sh\n# GntCom's shim", File.ReadAllText(kvm));
+
+        var disable = node.Admin("ganeti", "disable");
+        Assert.True(disable.Code == 0, disable.ToString());
+        AssertPackageFiles(site.ConfDir);
+    }
+
+    [HostFact("bash", "ip")]
+    public void Enables_and_disables_in_every_namespace_at_once_never_lose_ganetis_files()
+    {
+        using var site = new GanetiSite(enable: false);
+        using var a = site.Node("a");
+        using var b = site.Node("b");
+        for (int round = 0; round < 6; round++)
+        {
+            var calls = new[] { (a, "enable"), (b, "disable"), (a, "disable"), (b, "enable"), (a, "enable"), (b, "enable") }
+                .Select(c => System.Threading.Tasks.Task.Run(() => c.Item1.Admin("ganeti", round % 2 == 0 ? c.Item2 : (c.Item2 == "enable" ? "disable" : "enable"))))
+                .ToArray();
+            foreach (var t in calls) Assert.True(t.Result.Code == 0, t.Result.ToString());
+        }
+        Assert.Equal(0, a.Admin("ganeti", "disable").Code);
+        AssertPackageFiles(site.ConfDir);
     }
 
     [HostFact("ip")]

@@ -147,6 +147,13 @@ public sealed partial class GanetiNode : IDisposable
 /// <summary>Looks at processes the tests started indirectly (dnsmasq daemonises).</summary>
 public static class Processes
 {
+    /// <summary>Whether <paramref name="pid"/> is a running dnsmasq whose command line names a file below <paramref name="stateRoot"/>.</summary>
+    public static bool IsLiveDnsmasqRunning(int pid, string stateRoot)
+    {
+        try { return IsLiveDnsmasq(pid) && File.ReadAllText("/proc/" + pid + "/cmdline").Contains(stateRoot); }
+        catch (IOException) { return false; }
+    }
+
     /// <summary>Whether <paramref name="pid"/> is a running (not zombie) dnsmasq.</summary>
     public static bool IsLiveDnsmasq(int pid)
     {

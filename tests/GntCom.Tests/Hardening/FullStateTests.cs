@@ -23,14 +23,19 @@ public sealed class FullStateTests
         try
         {
             h.AddTap("tap0");
+            h.AddTap("tap1");
             var up = h.Ifup("tap0", "169.254.60.1", "52:54:00:60:00:01");
             Assert.True(up.Code == 0, up.ToString());
+            Assert.Equal(0, h.Ifup("tap1", "169.254.60.2", "52:54:00:60:00:02").Code);
             string filler = Path.Combine(h.Sandbox.StateDir, "filler");
             Proc.Run("dd", "if=/dev/zero", "of=" + filler, "bs=4k"); // until ENOSPC
 
+            var first = h.Ifdown("tap1");
+            Assert.True(first.Code == 0, first.ToString());
+            Assert.Contains("No space left on device", first.Err);
+            Assert.DoesNotContain("error:", first.Err);
             var down = h.Ifdown("tap0");
             Assert.True(down.Code == 0, down.ToString());
-            Assert.Contains("No space left on device", down.Err);
             Assert.DoesNotContain("error:", down.Err);
             // Torn down all the same: no route, no address, the tap's own name, no record,
             // no dnsmasq, no shared rules.
