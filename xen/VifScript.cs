@@ -242,8 +242,8 @@ internal sealed class VifCall
             channels.VifOffline(_dev, vifname, _path);
             return;
         }
-        // Xen 4.17 removes the backend directory before offline: with no vifname left to
-        // say so, the vif may have been a channel vif; GntCom's records know.
+        // With the backend directory gone already (libxl may remove it before offline),
+        // no vifname says so: the vif may have been a channel vif; GntCom's records know.
         if (_typeIf == "vif" && vifname == null && Node("mac") == null)
         {
             channels.VifOffline(_dev, null, _path, orRouted: Routed(null));

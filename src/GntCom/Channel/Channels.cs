@@ -374,9 +374,9 @@ public sealed class Channels : IDisposable
     /// kernel's own name for the vif, its bus info "vif-DOM-DEV", or the name libxl gave it),
     /// never by the vifname alone: that may be another guest's by now.
     /// </summary>
-    /// <paramref name="orRouted"/>: libxl removed the backend directory before this offline (as
-    /// Xen 4.17 does), so the store no longer says what the vif was: when no channel of this
-    /// vif is recorded, it was a routed vif, and this is its offline.
+    /// <paramref name="orRouted"/>: the backend directory is gone already, so the store no
+    /// longer says what the vif was: when no channel of this vif is recorded, it was a routed
+    /// vif, and this is its offline.
     public void VifOffline(string dev, string? vifname, string backend, RoutedRequest? orRouted = null) => Locked(() =>
     {
         string path = XenbusPath.Canonical(backend);
