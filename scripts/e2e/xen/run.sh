@@ -8,7 +8,7 @@
 # --results  lines appended, tab-separated:
 #              CHECK <TAB> xen: WHAT <TAB> pass|fail <TAB> detail
 #              TIME  <TAB> xen: WHAT <TAB> seconds
-# --logs     where to keep the run's logs (serial console, dom0's logs); default: a
+# --logs     where to keep the run's logs (serial console, dom0's logs); default: $E2E_KEEP_LOGS, else a
 #            temporary directory removed at exit (its tail is printed on failure)
 # Exits 0 only when every check passed. A step that cannot start prints
 # "e2e: xen: STEP: WHY" on stderr and adds a failing CHECK naming it.
@@ -33,7 +33,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 
-deb="" cache=/var/cache/gnt-com-e2e/xen results="" logs=""
+deb="" cache=/var/cache/gnt-com-e2e/xen results="" logs=${E2E_KEEP_LOGS:-}
 while [ $# -gt 0 ]; do
     case "$1" in
         --deb) deb=$2; shift 2 ;;
