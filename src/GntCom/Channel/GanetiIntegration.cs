@@ -139,6 +139,7 @@ internal sealed class GanetiIntegration
         var notes = new List<string>();
         var restore = new List<string>();
         var setAside = new List<string>();
+        var dropLink = new List<string>();
         foreach (string name in GanetiShims.Names)
         {
             string path = dir.Combine(name);
@@ -153,6 +154,12 @@ internal sealed class GanetiIntegration
             }
             else if (absent)
                 notes.Add(path + ": no shim and no Ganeti file kept, nothing to put back");
+            else if (saved && GanetiShims.IsKeptCopy(dir, name))
+            {
+                // An enable stopped between keeping the copy and writing the shim: NAME is Ganeti's already.
+                actions.Add("drop " + path + GanetiShims.SavedSuffix + ", a second name of Ganeti's " + path + " (left by an enable that was stopped)");
+                dropLink.Add(name);
+            }
             else
             {
                 notes.Add(path + " is not GntCom's shim: left as it is"
@@ -177,6 +184,7 @@ internal sealed class GanetiIntegration
         }
         // Ganeti's file is in place already (a ganeti upgrade's): the older copy goes aside.
         foreach (string name in setAside) dir.Rename(name + GanetiShims.SavedSuffix, name + GanetiShims.OldSuffix);
+        foreach (string name in dropLink) dir.Delete(name + GanetiShims.SavedSuffix);
         foreach (var r in records)
         {
             if (live.Contains(r)) _setup.HandOver(r, runHooks: false);

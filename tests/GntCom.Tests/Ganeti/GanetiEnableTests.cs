@@ -300,6 +300,15 @@ public sealed class GanetiEnableTests
         var disable = node.Admin("ganeti", "disable");
         Assert.True(disable.Code == 0, disable.ToString());
         AssertPackageFiles(site.ConfDir);
+
+        // The same kill, then disable instead: Ganeti's file is in place, its second name goes
+        // (nothing set aside as .gnt-com-old, which would be a copy of the very same file).
+        Proc.Must("ln", xen, xen + ".gnt-com-orig");
+        disable = node.Admin("ganeti", "disable");
+        Assert.True(disable.Code == 0, disable.ToString());
+        Assert.Contains("drop " + xen + ".gnt-com-orig, a second name of Ganeti's " + xen, disable.Out);
+        AssertPackageFiles(site.ConfDir);
+        Assert.False(File.Exists(xen + ".gnt-com-old"), xen + ".gnt-com-old is left");
     }
 
     [HostFact("bash", "ip")]
