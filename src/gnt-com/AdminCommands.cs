@@ -8,6 +8,7 @@ using GntCom.Channel;
 using GntCom.Cli;
 using GntCom.Config;
 using GntCom.Inputs;
+using GntCom.State;
 
 namespace GntCom.Admin;
 
@@ -82,7 +83,7 @@ internal static class AdminCommands
         using var channels = Channels.Open(cfg);
         var plan = channels.Adopt(o.GanetiRunDir, o.DryRun);
         string prefix = plan.DryRun ? "would " : "";
-        foreach (string a in plan.Actions) Console.Out.WriteLine(prefix + a);
+        foreach (var a in plan.Actions) Console.Out.WriteLine(prefix + a.Describe());
         foreach (string s in plan.Skipped) Console.Out.WriteLine("skipped " + s);
         if (plan.Failed.Count > 0)
             throw new GntComException("could not adopt " + string.Join("; ", plan.Failed)
@@ -96,22 +97,54 @@ internal static class AdminCommands
     public static int Ganeti(GanetiOptions o)
     {
         var cfg = Entry.LoadConfig(o.Config);
-        if (o.Action is not ("enable" or "disable"))
-            throw new InvalidInputException("ganeti action " + Quote.Value(o.Action) + " must be enable or disable");
+        if (o.Action is not ("enable" or "disable" or "refresh"))
+            throw new InvalidInputException("ganeti action " + Quote.Value(o.Action) + " must be enable, disable or refresh");
+        // --quiet: the package's scripts ask; a node without Ganeti, or not enabled, has nothing to do.
+        if (o.Quiet && o.Action != "enable" && !GntCom.Ganeti.GanetiShims.IsEnabled(cfg)) return Entry.Ok;
         // Before any state is opened (and made): a node without Ganeti is left untouched.
         GntCom.Ganeti.GanetiShims.RequireConfDir(cfg);
+        if (o.Action == "refresh" && !GntCom.Ganeti.GanetiShims.IsEnabled(cfg))
+        {
+            Console.Out.WriteLine("nothing to do: GntCom is not enabled for Ganeti here ('gnt-com ganeti enable' enables it)");
+            return Entry.Ok;
+        }
         using var channels = Channels.Open(cfg);
-        var plan = o.Action == "enable" ? channels.GanetiEnable(o.GanetiRunDir, o.DryRun) : channels.GanetiDisable(o.GanetiRunDir, o.DryRun);
+        var plan = o.Action switch
+        {
+            "enable" => channels.GanetiEnable(o.GanetiRunDir, o.DryRun),
+            "refresh" => channels.GanetiRefresh(o.DryRun),
+            _ => channels.GanetiDisable(o.GanetiRunDir, o.DryRun),
+        };
         string prefix = plan.DryRun ? "would " : "";
-        foreach (string a in plan.Actions) Console.Out.WriteLine(prefix + a);
-        foreach (string n in plan.Notes) Console.Out.WriteLine(n);
+        foreach (var a in plan.Actions) Console.Out.WriteLine(prefix + a.Describe());
+        if (!o.Quiet) foreach (string n in plan.Notes) Console.Out.WriteLine(n);
         if (plan.Failed.Count > 0)
             throw new GntComException("could not adopt " + string.Join("; ", plan.Failed)
                 + " (Ganeti's scripts and dnsmasq were left in place; fix this and run 'gnt-com ganeti enable' again)");
-        if (plan.Actions.Count == 0) Console.Out.WriteLine("nothing to do: GntCom is " + (o.Action == "enable" ? "enabled" : "disabled") + " for Ganeti here");
-        else if (!plan.DryRun) Console.Out.WriteLine(o.Action == "enable"
-            ? "done: Ganeti's channel NICs are GntCom's (check with 'gnt-com check')"
-            : "done: Ganeti's own scripts set the channel up again from the next instance start");
+        if (o.Quiet) return Entry.Ok;
+        if (plan.Actions.Count == 0) Console.Out.WriteLine("nothing to do: GntCom is " + (o.Action == "disable" ? "disabled" : "enabled") + " for Ganeti here");
+        else if (!plan.DryRun) Console.Out.WriteLine(o.Action == "disable"
+            ? "done: Ganeti's own scripts set the channel up again from the next instance start"
+            : "done: Ganeti's channel NICs are GntCom's (check with 'gnt-com check')");
+        return Entry.Ok;
+    }
+
+    public static int Down(DownOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        var names = o.Names.Select(n => Names.Interface(n, "NAME")).ToList();
+        if (o.All == (names.Count > 0)) throw new InvalidInputException("name the channels to take down, or pass --all (see gnt-com down --help)");
+        if (o.All)
+        {
+            using var all = Channels.OpenExisting(cfg);
+            int n = all?.DownAll().Count ?? 0;
+            Console.Out.WriteLine("down: " + n + " channel(s); nothing of GntCom is left on this node");
+            return Entry.Ok;
+        }
+        using var channels = Channels.Open(cfg);
+        foreach (string name in names)
+            Console.Out.WriteLine(channels.Down(new DownRequest { Interface = name }) is ChannelRecord r
+                ? "down " + r.Name : "down " + name + ": no channel, nothing to do");
         return Entry.Ok;
     }
 

@@ -23,6 +23,7 @@ internal static class Program
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DhcpOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(GanetiOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(ForgetOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DownOptions))]
     private static int Main(string[] args) => Entry.Run("gnt-com", () => Dispatch(args));
 
     private static int Dispatch(string[] args)
@@ -39,7 +40,7 @@ internal static class Program
             s.CaseInsensitiveEnumValues = false;
         });
         var result = parser.ParseArguments<AllocateOptions, ReleaseOptions, StatusOptions, CheckOptions, RepairOptions, AdoptOptions,
-            GanetiOptions, ForgetOptions, DhcpOptions>(args);
+            GanetiOptions, ForgetOptions, DhcpOptions, DownOptions>(args);
         return result.MapResult(
             (AllocateOptions o) => AdminCommands.Allocate(o),
             (ReleaseOptions o) => AdminCommands.Release(o),
@@ -50,6 +51,7 @@ internal static class Program
             (GanetiOptions o) => AdminCommands.Ganeti(o),
             (ForgetOptions o) => AdminCommands.Forget(o),
             (DhcpOptions o) => AdminCommands.Dhcp(o),
+            (DownOptions o) => AdminCommands.Down(o),
             errors =>
             {
                 var list = errors.ToList();

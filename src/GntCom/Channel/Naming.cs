@@ -93,15 +93,4 @@ internal sealed class Naming
         }
         return found;
     }
-
-    /// <summary>Claims <paramref name="ip"/> and <paramref name="mac"/> for <paramref name="name"/>, journaled.</summary>
-    public void Claim(Journal journal, IPAddress ip, string mac, string name)
-    {
-        foreach (var (kind, value) in new[] { (ClaimKind.Ip, ip.ToString()), (ClaimKind.Mac, mac) })
-        {
-            if (_n.Store.ClaimOwner(kind, value) == name) continue;
-            journal.Add(JournalEntry.Of("claim", kind == ClaimKind.Ip ? "ip" : "mac", value, name));
-            _n.Store.Claim(kind, value, name);
-        }
-    }
 }

@@ -7,6 +7,7 @@ using GntCom.Channel;
 using GntCom.Config;
 using GntCom.Inputs;
 using GntCom.Processes;
+using GntCom.Journaling;
 using GntCom.State;
 using Xunit;
 
@@ -184,31 +185,23 @@ public sealed class ParserFuzzTests
     };
 
     [Fact]
-    public void JournalEntry_lines()
+    public void Journal_lines()
     {
-        foreach (string line in JournalLines) Assert.Equal(line, JournalEntry.Parse(line).ToString());
-        var header = JournalEntry.Parse(JournalLines[0]);
-        Assert.Equal(7, header.Int(1));
-        Assert.Equal("vm1.example.org", header.Instance(6));
-        Assert.Equal(18446744073709551615UL, JournalEntry.Parse("hookpg 4242 18446744073709551615").ULong(1));
+        foreach (string line in JournalLines) Assert.Equal(line, JournalStep.Parse(line).ToString());
+        var header = Assert.IsType<ChannelHeader>(JournalStep.Parse(JournalLines[0]));
+        Assert.Equal(7, header.Index);
+        Assert.Equal("vm1.example.org", header.Instance);
+        Assert.Equal(18446744073709551615UL, Assert.IsType<HookGroupStep>(JournalStep.Parse("hookpg 4242 18446744073709551615")).StartTime);
         foreach (string bad in new[] { "rename 0 tap0 gnt.com.0 1", "linkup 2147483648", "linkup 07", "addr 7 1.2.3.4", "hooks x", "bogus" })
-            Assert.Throws<InvalidInputException>(() => JournalEntry.Parse(bad));
+            Assert.Throws<InvalidInputException>(() => JournalStep.Parse(bad));
 
-        // Whatever parses reads back through the accessors the rollback uses.
+        // Whatever parses reads back the same, and a header describes what it heads.
         Survives(Hostile(JournalLines), s =>
         {
-            var e = JournalEntry.Parse(s);
-            Assert.Equal(s, e.ToString());
-            if (e.Verb == "channel") Rollback_FromHeader(e);
+            var step = JournalStep.Parse(s);
+            Assert.Equal(s, step.ToString());
+            if (step is ChannelHeader h) h.ToRecord().Describe();
         });
-    }
-
-    /// <summary>What Rollback.FromHeader reads of a "channel" line.</summary>
-    private static void Rollback_FromHeader(JournalEntry h)
-    {
-        h.Int(1);
-        h.Ip(3);
-        h.Instance(6);
     }
 
     private static readonly ChannelRecord SampleRecord = new()
