@@ -97,8 +97,9 @@ internal static class AdminCommands
     public static int Ganeti(GanetiOptions o)
     {
         var cfg = Entry.LoadConfig(o.Config);
-        if (o.Action is not ("enable" or "disable" or "refresh"))
-            throw new InvalidInputException("ganeti action " + Quote.Value(o.Action) + " must be enable, disable or refresh");
+        if (o.Action is not ("enable" or "disable" or "refresh" or "hook"))
+            throw new InvalidInputException("ganeti action " + Quote.Value(o.Action) + " must be enable, disable, refresh or hook");
+        if (o.Action == "hook") return GanetiHook(cfg);
         // --quiet: the package's scripts ask; a node without Ganeti, or not enabled, has nothing to do.
         if (o.Quiet && o.Action != "enable" && !GntCom.Ganeti.GanetiShims.IsEnabled(cfg)) return Entry.Ok;
         // Before any state is opened (and made): a node without Ganeti is left untouched.
@@ -126,6 +127,40 @@ internal static class AdminCommands
         else if (!plan.DryRun) Console.Out.WriteLine(o.Action == "disable"
             ? "done: Ganeti's own scripts set the channel up again from the next instance start"
             : "done: Ganeti's channel NICs are GntCom's (check with 'gnt-com check')");
+        return Entry.Ok;
+    }
+
+    /// <summary>
+    /// gnt-com ganeti hook: what Ganeti's hooks runner runs (GntCom's instance-migrate
+    /// hooks). It never fails a migration: what goes wrong is said on stderr (Ganeti logs
+    /// it) and the hook exits 0; the channel then comes up at Ganeti's next ifup.
+    /// </summary>
+    private static int GanetiHook(GntComConfig cfg)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            if (e.Key is string k && e.Value is string v && k.StartsWith("GANETI_", StringComparison.Ordinal)) env[k] = v;
+        if (!env.ContainsKey("GANETI_HOOKS_PHASE"))
+            throw new InvalidInputException("GANETI_HOOKS_PHASE is not set: Ganeti's hooks runner runs 'gnt-com ganeti hook' (see gnt-com(8))");
+        GanetiHookCall? call = null;
+        try
+        {
+            call = GanetiHookCall.Parse(cfg, env);
+            if (call.Path != "instance-migrate")
+                Console.Out.WriteLine("gnt-com: hook " + call.Path + ": nothing to do");
+            else if (!GanetiHookCall.IsThisNode(call.NewPrimary, System.Net.Dns.GetHostName()))
+                Console.Out.WriteLine("gnt-com: not the migration's target (" + call.NewPrimary + "): nothing to do");
+            else
+            {
+                using var channels = Channels.Open(cfg);
+                Console.Out.WriteLine("gnt-com: " + channels.MigrationHook(call));
+            }
+        }
+        catch (GntComException e)
+        {
+            Console.Error.WriteLine("gnt-com: ganeti hook " + (call != null ? call.Phase + " " + call.Instance : "") + ": " + e.Message
+                + " (the migration goes on; the channel comes up at Ganeti's next ifup)");
+        }
         return Entry.Ok;
     }
 
@@ -198,7 +233,10 @@ internal static class AdminCommands
         s.Reservations.Select(r => new ReservationJson(r.Name, r.Ip.ToString(), r.Mac, r.Instance)).ToList(),
         new DhcpJson(ProviderName(s.Dhcp), s.DhcpMode, s.DnsmasqPid != 0 ? s.DnsmasqPid : null, s.Leases, s.HostsFile, s.DhcpError,
             s.Rivals.Select(r => new RivalJson(r.Pid, r.Command, r.Where, r.Answers)).ToList()),
-        s.Unreadable.Concat(s.Problems).Distinct().ToList());
+        s.Unreadable.Concat(s.Problems).Distinct().ToList(),
+        s.Expected.Select(e => new ExpectedJson(e.Mac, e.Ip.ToString(), e.Instance, SecondsLeft(e))).ToList());
+
+    private static long SecondsLeft(ExpectedChannel e) => System.Math.Max(0, (long)ExpectedChannel.Lifetime.TotalSeconds - (VifMemory.Now - e.Since));
 
     private static string ProviderName(DhcpProvider p) => p switch
     {
@@ -229,6 +267,11 @@ internal static class AdminCommands
             sb.Append("reserved:\n");
             var rows = s.Reservations.Select(r => new[] { "  " + r.Name, r.Ip.ToString(), r.Mac, r.Instance ?? "-" }).ToList();
             Table(sb, rows);
+        }
+        if (s.Expected.Count > 0)
+        {
+            sb.Append("expected (by live migration):\n");
+            Table(sb, s.Expected.Select(e => new[] { "  " + e.Mac, e.Ip.ToString(), e.Instance ?? "-", SecondsLeft(e) + " s left" }).ToList());
         }
         foreach (string u in s.Unreadable) sb.Append("unreadable: ").Append(u).Append('\n');
         sb.Append(FormatDhcp(s));

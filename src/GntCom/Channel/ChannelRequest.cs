@@ -16,6 +16,8 @@ public sealed class ChannelRequest
     public string? Instance { get; init; }
     /// <summary>A name the interface must get (Xen's vifname); null to keep a channel name or allocate one.</summary>
     public string? DesiredName { get; init; }
+    /// <summary>When another interface holds <see cref="DesiredName"/>, the next free name instead (a restarted or migrated Xen domain's vif).</summary>
+    public bool FallBackName { get; init; }
     public ChannelKind Kind { get; init; } = ChannelKind.Tap;
     /// <summary>The caller's parent (qemu for script=), recorded to match its down call.</summary>
     public int Owner { get; init; }

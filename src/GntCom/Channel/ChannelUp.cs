@@ -76,12 +76,15 @@ internal sealed class ChannelUp
             Kind = note != null || req.Kind == ChannelKind.Vif || link.Kind != "tun" ? ChannelKind.Vif : ChannelKind.Tap,
             Owner = (note?.Backend ?? req.Backend) != null ? 0 : req.Owner,
             Backend = note?.Backend ?? req.Backend, Restored = req.Restored,
+            Vifname = req.DesiredName != null && req.DesiredName != name ? req.DesiredName : null,
         };
+        if (record.Vifname != null) Log.Warn(req.Interface + ": vifname " + record.Vifname + " is another interface's: the channel is " + name);
         using var tx = Transaction.Begin(_n, record.Name, ChannelHeader.Of(record), HookCaller.Caller(req.HookEnvironment));
         var s = new SetUp(tx, link, record, routes) { Reservation = reservation, Note = note };
         tx.Run(() => ConfiguredChannel.Configure(s, ConfiguredChannel.Parts));
         Log.Info("up " + s.Record.Describe());
         _n.Dhcp.WarnRivals(_n.Nl, s.Record.Name);
+        Announce(s.Link);
         return s.Record;
     }
 
@@ -111,7 +114,21 @@ internal sealed class ChannelUp
             throw new GntComException(Quote.Value(req.Interface) + " is already the channel interface " + existing.Name
                 + " of " + existing.Ip + " " + existing.Mac + "; take it down first");
         Log.Info("already up " + existing.Describe());
+        // Ganeti's up after a live migration finds the channel prepared: its guest runs here now.
+        if (link != null) Announce(link);
         return existing;
+    }
+
+    /// <summary>
+    /// Tells a guest that may have cached another MAC for the channel address (it came from
+    /// another node, or its interface changed MAC) where the address is now: one gratuitous
+    /// ARP. Never fails the up.
+    /// </summary>
+    private void Announce(Link link)
+    {
+        if (!link.IsUp || link.Mac == null) return;
+        int errno = Arp.Announce(link.Index, link.Mac, _n.Cfg.Address);
+        if (errno != 0) Log.Warn("could not announce " + _n.Cfg.Address + " on " + link.Name + ": " + Interop.Errno.Describe(errno));
     }
 
     /// <summary>Refuses an IP or MAC held by a live channel or a reservation; a holder whose interface vanished is forgotten first.</summary>

@@ -208,6 +208,26 @@ public sealed class Channels : IDisposable
     public GanetiPlan GanetiDisable(string ganetiRunDir, bool dryRun) =>
         Locked(() => new GanetiIntegration(_n, _naming).Disable(ganetiRunDir, dryRun));
 
+    /// <summary>
+    /// gnt-com ganeti hook, on a live migration's target: before it (pre), the channels of
+    /// the instance's communication NICs are expected here; after it (post), what was not
+    /// used goes. Returns what it did, for the hook's output (Ganeti logs it).
+    /// </summary>
+    public string MigrationHook(Inputs.GanetiHookCall call) => Locked(() =>
+    {
+        if (call.Channels.Count == 0) return "no communication NIC: nothing to do";
+        if (call.Phase == "post" || call.Cleanup)
+        {
+            foreach (var nic in call.Channels) _n.Store.DeleteExpected(nic.Mac);
+            return "no channel of " + call.Instance + " expected any more";
+        }
+        foreach (var nic in call.Channels)
+            _n.Store.Save(new ExpectedChannel(nic.Mac, nic.Ip, call.Instance, nic.Index, VifMemory.Now));
+        string what = string.Join(", ", call.Channels.Select(c => c.Ip + " " + c.Mac));
+        Log.Info("expecting " + call.Instance + "'s channel by live migration: " + what);
+        return "expecting " + call.Instance + "'s channel " + what;
+    });
+
     /// <summary>gnt-com dhcp reload: rewrites DHCP's files from every record and sends SIGHUP; returns dnsmasq's pid (0: none runs).</summary>
     public int DhcpReload() => Locked(() =>
     {

@@ -15,11 +15,11 @@ namespace GntCom.Channel;
 /// </summary>
 internal static class ConfiguredChannel
 {
-    private static readonly ChannelPart Dhcp = new DhcpPart(), Record = new RecordPart();
+    private static readonly ChannelPart Mac = new MacPart(), Dhcp = new DhcpPart(), Record = new RecordPart();
 
     public static readonly ChannelPart[] Parts =
     {
-        new ClaimsPart(), new VifMemoryPart(), new NamePart(), new LinkUpPart(), new AddressPart(), new HostRoutePart(),
+        new ClaimsPart(), new VifMemoryPart(), new NamePart(), new LinkUpPart(), Mac, new AddressPart(), new HostRoutePart(),
         new RpFilterPart(), new TxChecksumPart(), new Ipv6Part(), new IsolationPart(), Dhcp, new HooksPart(), Record,
     };
 
@@ -27,7 +27,7 @@ internal static class ConfiguredChannel
     /// Taking over a channel Ganeti's scripts configured: its MAC stays (its guest knows it),
     /// and DHCP is set up for every adopted channel at once, after Ganeti's dnsmasq is gone.
     /// </summary>
-    public static readonly ChannelPart[] ForAdoption = Without(Dhcp);
+    public static readonly ChannelPart[] ForAdoption = Without(Mac, Dhcp);
 
     /// <summary>What `gnt-com repair` puts back on a live channel: the interface's own settings and the shared rules.</summary>
     public static readonly ChannelPart[] ForRepair = System.Array.FindAll(Parts, p => p.Repairable);

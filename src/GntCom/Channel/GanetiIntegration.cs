@@ -59,7 +59,7 @@ internal sealed class GanetiIntegration
             }
             if (!_n.Store.HasRecords()) Isolation.Remove(_n.Nl, _n.Cfg.Network);
             Uninstall(dir, applied);
-            actions.RemoveAll(a => a is InstallShim or KeepGanetiFile);
+            actions.RemoveAll(a => a is InstallShim or KeepGanetiFile or InstallHook);
             notes.Add("Ganeti's scripts were put back: its own dnsmasq still serves every guest");
         }
         return new GanetiPlan(actions, notes, adoption.Failed, dryRun);
@@ -85,6 +85,7 @@ internal sealed class GanetiIntegration
         if (!dryRun) GanetiShims.RemoveTemporaryFiles(dir);
         var (ifup, config) = GanetiShims.Targets(_n.Cfg);
         foreach (string name in GanetiShims.Names) GanetiShims.PlanEnable(dir, name, ifup, config, actions, notes);
+        GanetiHooks.PlanEnable(dir, GanetiHooks.GntCom(ifup), config, actions, notes);
         return dryRun ? new List<PlanAction>() : ApplyAll(dir, actions, notes);
     }
 
@@ -97,8 +98,9 @@ internal sealed class GanetiIntegration
             foreach (var a in actions)
             {
                 if (GanetiShims.Apply(dir, a) is string aside) notes.Add(aside);
+                GanetiHooks.Apply(dir, a);
                 applied.Add(a);
-                if (a is InstallShim or RestoreGanetiFile) Log.Info("ganeti: " + a.Describe());
+                if (a is InstallShim or RestoreGanetiFile or InstallHook or RemoveHook) Log.Info("ganeti: " + a.Describe());
             }
         }
         catch
@@ -109,19 +111,19 @@ internal sealed class GanetiIntegration
         return applied;
     }
 
-    /// <summary>Takes back the shims an enable installed (an updated shim of ours stays: it serves as well).</summary>
+    /// <summary>Takes back the shims and hooks an enable installed (an updated one of ours stays: it serves as well).</summary>
     private static void Uninstall(StateDirectory dir, List<PlanAction> applied)
     {
         foreach (var a in applied)
         {
-            if (a is not InstallShim { Update: false } shim) continue;
             try
             {
-                GanetiShims.Restore(dir, Path.GetFileName(shim.Path));
+                if (a is InstallShim { Update: false } shim) GanetiShims.Restore(dir, Path.GetFileName(shim.Path));
+                else if (a is InstallHook { Update: false } hook) GanetiHooks.Apply(dir, new RemoveHook(hook.Path));
             }
             catch (GntComException e)
             {
-                Log.Warn("ganeti: could not put " + shim.Path + " back: " + e.Message);
+                Log.Warn("ganeti: could not take back what '" + a.Describe() + "' did: " + e.Message);
             }
         }
     }
@@ -135,6 +137,7 @@ internal sealed class GanetiIntegration
         var actions = new List<PlanAction>();
         var notes = new List<string>();
         foreach (string name in GanetiShims.Names) GanetiShims.PlanDisable(dir, name, actions, notes);
+        GanetiHooks.PlanDisable(dir, actions);
         var records = _n.Store.Records();
         var live = records.Where(r => !r.Pending && _n.Nl.LinkByIndex(r.Index)?.Name == r.Name).ToList();
         actions.AddRange(live.Select(r => new HandBack(r)));

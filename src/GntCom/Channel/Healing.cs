@@ -292,6 +292,8 @@ internal sealed class Healer
             if (!(_n.Nl.LinkByIndex(note.Index) is Link l && l.Name == note.Name)) _n.Store.DeleteNote(note.Index);
         foreach (string name in _n.Store.MemoryNames())
             if (_n.Store.Memory(name) is not VifMemory m || m.IsExpired(VifMemory.Now)) _n.Store.DeleteMemory(name);
+        foreach (var e in _n.Store.ExpectedChannels())
+            if (e.IsExpired(VifMemory.Now)) _n.Store.DeleteExpected(e.Mac);
         RebuildIndexes(live, _n.Store.Reservations());
         _n.Store.RecomputeNameHints();
         if (live.Count > 0) Isolation.Reconcile(_n.Nl, _n.Cfg.Network);

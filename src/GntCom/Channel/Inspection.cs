@@ -48,7 +48,10 @@ internal sealed class Inspection
             holder != 0 ? new LockHolder(holder, ProcStat.CommandLine(holder)) : null,
             rows, _n.Store.Reservations(corrupt), corrupt, cfg.Dhcp,
             cfg.Dhcp == DhcpProvider.Off ? null : dhcp.ModeIfKnown() is DhcpMode m ? DhcpManager.ModeName(m) : "auto (not probed yet)",
-            dhcp.RunningPid(), dhcp.LeaseCount(), dhcp.HostsFile, dhcp.LastError, rivals, problems);
+            dhcp.RunningPid(), dhcp.LeaseCount(), dhcp.HostsFile, dhcp.LastError, rivals, problems)
+        {
+            Expected = _n.Store.ExpectedChannels(),
+        };
     }
 
     /// <summary>Every way the host differs from GntCom's records (empty when all is well).</summary>

@@ -35,7 +35,11 @@ internal sealed class Naming
             if (!cfg.IsChannelName(want))
                 throw new InvalidInputException("name " + Quote.Value(want) + " is not a channel name (" + cfg.InterfacePrefix + "N)");
             if (want != link.Name && _n.Nl.LinkByName(want) != null)
-                throw new GntComException("cannot name " + link.Name + " " + want + ": another interface already has that name");
+            {
+                if (!req.FallBackName)
+                    throw new GntComException("cannot name " + link.Name + " " + want + ": another interface already has that name");
+                return cfg.IsChannelName(link.Name) ? (link.Name, null) : (NextFreeName(), null);
+            }
             return (want, _n.Store.Reservation(want));
         }
         if (cfg.IsChannelName(link.Name))

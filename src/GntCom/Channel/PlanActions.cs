@@ -51,7 +51,7 @@ public sealed record SetAsideKeptCopy(string Path, string KeptAs, string OldAs) 
 }
 
 /// <summary>GntCom's Ganeti hook (instance migration) goes in place, or an older one is updated.</summary>
-public sealed record InstallHook(string Path, string Runs, bool Update) : PlanAction
+public sealed record InstallHook(string Path, string Runs, bool Update, string Text) : PlanAction
 {
     public override string Describe() => (Update ? "update GntCom's Ganeti hook " : "install GntCom's Ganeti hook ") + Path + " (runs " + Runs + ")";
 }

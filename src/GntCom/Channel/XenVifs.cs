@@ -26,13 +26,16 @@ internal sealed class XenVifs
     }
 
     /// <summary>
-    /// A Ganeti channel vif with no guest IP anywhere: renames it to <paramref name="vifname"/>,
-    /// brings it up and leaves a note, so that Ganeti's xen-ifup-os (gnt-com-ifup) later
-    /// records it as a Xen vif. Returns the final name.
+    /// A Ganeti channel vif with no guest IP anywhere. A restarted domain's vif gets its
+    /// channel back from memory, a live-migrated domain's vif from what Ganeti's migrate hook
+    /// said was coming; any other is renamed to <paramref name="vifname"/>, brought up and
+    /// left a note, so that Ganeti's xen-ifup-os (gnt-com-ifup) later records it as a Xen
+    /// vif. Returns the final name.
     /// </summary>
     public string Online(string dev, string vifname, string backend, string? mac)
     {
         if (Restore(dev, vifname, backend, mac) is string restored) return restored;
+        if (Arrive(dev, vifname, backend, mac) is string arrived) return arrived;
         var link = _n.Nl.LinkByName(dev);
         if (link == null)
         {
@@ -73,27 +76,54 @@ internal sealed class XenVifs
     private string? Restore(string dev, string vifname, string backend, string? mac)
     {
         if (!_n.Cfg.IsChannelName(vifname) || _n.Store.Memory(vifname) is not VifMemory memory) return null;
-        if (memory.IsExpired(VifMemory.Now))
+        if (memory.IsExpired(VifMemory.Now) || mac != memory.Mac)
         {
-            _n.Store.DeleteMemory(vifname);
+            if (memory.IsExpired(VifMemory.Now)) _n.Store.DeleteMemory(vifname);
             return null;
         }
-        if (mac != memory.Mac) return null;
+        string? name = UpKnown(dev, vifname, backend, memory.Ip, memory.Mac, memory.Instance, "the restarted domain's channel is back");
+        _n.Store.DeleteMemory(vifname);
+        return name;
+    }
+
+    /// <summary>
+    /// A live-migrated domain's channel vif: Ganeti's instance-migrate pre hook told this
+    /// node which channel was coming (<see cref="ExpectedChannel"/>, by the guest's MAC).
+    /// Returns its name, or null when none was expected or it cannot be set up.
+    /// </summary>
+    private string? Arrive(string dev, string vifname, string backend, string? mac)
+    {
+        if (mac == null || _n.Store.Expected(mac) is not ExpectedChannel expected) return null;
+        if (expected.IsExpired(VifMemory.Now))
+        {
+            _n.Store.DeleteExpected(mac);
+            return null;
+        }
+        string? name = UpKnown(dev, vifname, backend, expected.Ip, expected.Mac, expected.Instance, "the migrated instance's channel");
+        if (name != null) _n.Store.DeleteExpected(mac);
+        return name;
+    }
+
+    /// <summary>
+    /// Sets a Xen channel vif up whose guest is known from elsewhere than the store: under
+    /// <paramref name="vifname"/>, or the next free name when another interface holds it (a
+    /// migration's target). Null when it cannot be (the vif then only comes up).
+    /// </summary>
+    private string? UpKnown(string dev, string vifname, string backend, System.Net.IPAddress ip, string mac, string? instance, string what)
+    {
         try
         {
             var record = _up.Run(new ChannelRequest
             {
-                Interface = dev, DesiredName = vifname, Ip = memory.Ip, Mac = memory.Mac, Instance = memory.Instance,
+                Interface = dev, DesiredName = vifname, FallBackName = true, Ip = ip, Mac = mac, Instance = instance,
                 Kind = ChannelKind.Vif, Backend = backend, Restored = true,
             });
-            _n.Store.DeleteMemory(vifname);
-            Log.Info("online " + vifname + " (was " + dev + "): the restarted domain's channel is back, " + record.Ip + " " + record.Mac);
+            Log.Info("online " + record.Name + " (was " + dev + "): " + what + ", " + record.Ip + " " + record.Mac);
             return record.Name;
         }
         catch (GntComException e)
         {
-            _n.Store.DeleteMemory(vifname);
-            Log.Warn("online " + dev + ": could not give " + vifname + " its channel back (" + e.Message + "); Ganeti's xen-ifup-os completes it");
+            Log.Warn("online " + dev + ": could not give " + vifname + " " + what + " (" + e.Message + "); Ganeti's xen-ifup-os completes it");
             return null;
         }
     }
@@ -113,7 +143,10 @@ internal sealed class XenVifs
         // A Xen vif's channel is recorded with owner 0 (libxl runs online and offline from
         // different processes): one lookup, never a listing of every origin. (GntCom 0.2
         // recorded libxl's pid: such a channel is left to the udev rule or the round robin.)
-        var record = (vifname != null ? _up.RecordOf(vifname) : null) ?? _down.Find(dev, 0, anyOwner: false);
+        // The vifname's channel may be another guest's (this one's was taken on a migration's
+        // target): then the channel libxl's own name for the vif became.
+        var byName = vifname != null ? _up.RecordOf(vifname) : null;
+        var record = byName != null && IsThisVif(byName, dev, path) ? byName : _down.Find(dev, 0, anyOwner: false) ?? byName;
         if (record != null && IsThisVif(record, dev, path))
         {
             ConfiguredChannel.TearDown(_n, record, HookCaller.Caller());

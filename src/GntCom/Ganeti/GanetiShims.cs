@@ -271,7 +271,7 @@ public static class GanetiShims
     {
         if (!Directory.Exists(cfg.GanetiDir)) return false;
         using var dir = StateDirectory.Open(cfg.GanetiDir, create: false, "ganeti_dir");
-        return Names.Any(n => IsOurs(dir, n) || dir.Lstat(n + SavedSuffix) != null);
+        return Names.Any(n => IsOurs(dir, n) || dir.Lstat(n + SavedSuffix) != null) || GanetiHooks.AnyInstalled(dir);
     }
 
     /// <summary>Fails, saying so, when there is no CONF_DIR (Ganeti is not installed here).</summary>
@@ -317,6 +317,8 @@ public static class GanetiShims
                         problems.Add("ganeti: " + path + " is a GntCom shim for another installation or config: run 'gnt-com ganeti enable' again");
                 }
             }
+            // Enabled (a shim of GntCom's is in place): its migration hooks belong with it.
+            if (targets is var (ifup, config)) GanetiHooks.Check(dir, GanetiHooks.GntCom(ifup), config, problems);
         }
         catch (GntComException e)
         {

@@ -5,7 +5,7 @@ using GntCom.Inputs;
 
 namespace GntCom.State;
 
-/// <summary>What Xen channel vifs need beyond a record: notes (STATE/notes) and memories (STATE/recent).</summary>
+/// <summary>What Xen channel vifs need beyond a record: notes (STATE/notes), memories (STATE/recent), expectations (STATE/expected).</summary>
 public sealed partial class StateStore
 {
     // ---- notes: Xen vifs brought online without an IP --------------------------
@@ -61,4 +61,31 @@ public sealed partial class StateStore
 
     /// <summary>The names of every memory (repair drops the expired ones).</summary>
     public List<string> MemoryNames() => ChannelNames(Dir("recent", false));
+
+    // ---- expectations: channels about to arrive by a live migration ---------------
+
+    /// <summary>The channel expected for guest MAC <paramref name="mac"/>, null when there is none (an unreadable one is dropped).</summary>
+    public ExpectedChannel? Expected(string mac)
+    {
+        var dir = Dir("expected", false);
+        string? text = dir?.Read(mac);
+        if (text == null) return null;
+        try { return ExpectedChannel.Parse(mac, text, _cfg); }
+        catch (InvalidInputException) { DeleteQuietly(dir!, mac); return null; }
+    }
+
+    public void Save(ExpectedChannel e) => Dir("expected", true)!.Write(e.FileName, e.Serialize());
+
+    public void DeleteExpected(string mac) => Dir("expected", false)?.Delete(Inputs.MacAddress.Parse(mac, "expected channel name"));
+
+    /// <summary>Every readable expectation (status, repair, the KVM arrival); unreadable ones are dropped.</summary>
+    public List<ExpectedChannel> ExpectedChannels()
+    {
+        var list = new List<ExpectedChannel>();
+        var dir = Dir("expected", false);
+        if (dir == null) return list;
+        foreach (string f in dir.List())
+            if (Inputs.MacAddress.TryNormalize(f) == f && Expected(f) is ExpectedChannel e) list.Add(e);
+        return list;
+    }
 }

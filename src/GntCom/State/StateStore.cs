@@ -305,7 +305,7 @@ public sealed partial class StateStore : IDisposable
     public int CleanTemporaryFiles()
     {
         int n = 0;
-        foreach (string d in new[] { "ifaces", "reservations", "ips", "macs", "origins", "notes", "recent", "journal", "dhcp" })
+        foreach (string d in new[] { "ifaces", "reservations", "ips", "macs", "origins", "notes", "recent", "expected", "journal", "dhcp" })
             if (Dir(d, false) is StateDirectory dir) n += dir.RemoveTemporaryFiles();
         return n + _root.RemoveTemporaryFiles();
     }

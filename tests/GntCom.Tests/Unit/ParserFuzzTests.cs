@@ -181,7 +181,7 @@ public sealed class ParserFuzzTests
         "route 169.254.1.2 32 7 0", "route 10.0.0.0 8 7 2", "sysctl ipv4 7 rp_filter 0", "sysctl ipv6 7 disable_ipv6 1",
         "txcsum 7", "isolation", "isolation6 gnt.com.0", "dhcp 52:54:00:12:34:56 169.254.1.2 gnt.com.0", "hooks",
         "hookpg 4242 18446744073709551615", "record gnt.com.0", "reservation gnt.com.0 169.254.1.2 52:54:00:12:34:56 -",
-        "note 7 gnt.com.0 vif5.0 backend/vif/5/0", "notenew 7", "origin tap0 1234 gnt.com.0",
+        "note 7 gnt.com.0 vif5.0 backend/vif/5/0", "notenew 7", "origin tap0 1234 gnt.com.0", "mac 7 52:54:00:12:34:57",
     };
 
     [Fact]
