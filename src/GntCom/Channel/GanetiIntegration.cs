@@ -59,7 +59,7 @@ internal sealed class GanetiIntegration
             }
             if (!_n.Store.HasRecords()) Isolation.Remove(_n.Nl, _n.Cfg.Network);
             Uninstall(dir, applied);
-            actions.RemoveAll(a => a is InstallShim or KeepGanetiFile or InstallHook);
+            actions.RemoveAll(a => a is InstallShim or KeepGanetiFile or InstallHook or DivertVifScript);
             notes.Add("Ganeti's scripts were put back: its own dnsmasq still serves every guest");
         }
         return new GanetiPlan(actions, notes, adoption.Failed, dryRun);
@@ -86,6 +86,7 @@ internal sealed class GanetiIntegration
         var (ifup, config) = GanetiShims.Targets(_n.Cfg);
         foreach (string name in GanetiShims.Names) GanetiShims.PlanEnable(dir, name, ifup, config, actions, notes);
         GanetiHooks.PlanEnable(dir, GanetiHooks.GntCom(ifup), config, actions, notes);
+        GanetiVifScript.PlanEnable(GanetiVifScript.VifGntCom(ifup), actions, notes);
         return dryRun ? new List<PlanAction>() : ApplyAll(dir, actions, notes);
     }
 
@@ -99,8 +100,10 @@ internal sealed class GanetiIntegration
             {
                 if (GanetiShims.Apply(dir, a) is string aside) notes.Add(aside);
                 GanetiHooks.Apply(dir, a);
+                GanetiVifScript.Apply(a);
                 applied.Add(a);
-                if (a is InstallShim or RestoreGanetiFile or InstallHook or RemoveHook) Log.Info("ganeti: " + a.Describe());
+                if (a is InstallShim or RestoreGanetiFile or InstallHook or RemoveHook or DivertVifScript or UndivertVifScript)
+                    Log.Info("ganeti: " + a.Describe());
             }
         }
         catch
@@ -120,6 +123,7 @@ internal sealed class GanetiIntegration
             {
                 if (a is InstallShim { Update: false } shim) GanetiShims.Restore(dir, Path.GetFileName(shim.Path));
                 else if (a is InstallHook { Update: false } hook) GanetiHooks.Apply(dir, new RemoveHook(hook.Path));
+                else if (a is DivertVifScript { Update: false } divert) GanetiVifScript.Apply(new UndivertVifScript(divert.Path, GanetiVifScript.Diverted));
             }
             catch (GntComException e)
             {
@@ -138,6 +142,7 @@ internal sealed class GanetiIntegration
         var notes = new List<string>();
         foreach (string name in GanetiShims.Names) GanetiShims.PlanDisable(dir, name, actions, notes);
         GanetiHooks.PlanDisable(dir, actions);
+        GanetiVifScript.PlanDisable(actions);
         var records = _n.Store.Records();
         var live = records.Where(r => !r.Pending && _n.Nl.LinkByIndex(r.Index)?.Name == r.Name).ToList();
         actions.AddRange(live.Select(r => new HandBack(r)));
@@ -154,8 +159,9 @@ internal sealed class GanetiIntegration
             else ConfiguredChannel.TearDown(_n, r, HookCaller.Other); // vanished or unfinished: nothing to hand over
         }
         Isolation.Remove(_n.Nl, _n.Cfg.Network);
-        // A rebooting Xen domain is Ganeti's to set up now, not a memory's.
+        // A rebooting or arriving Xen domain is Ganeti's to set up now, not a memory's.
         foreach (string name in _n.Store.MemoryNames()) _n.Store.DeleteMemory(name);
+        foreach (var e in _n.Store.ExpectedChannels()) _n.Store.DeleteExpected(e.Mac);
         _n.Dhcp.Sync(new List<ChannelRecord>());
         ganeti.TakeOver(live);
         return new GanetiPlan(actions, notes, new List<string>(), false);

@@ -104,3 +104,16 @@ public sealed record LeaveDhcpToGaneti(string Why) : PlanAction
 {
     public override string Describe() => Why;
 }
+
+/// <summary>Ganeti's Xen vif script for the channel becomes vif-gnt-com (dpkg-divert --local --rename, and a symlink).</summary>
+public sealed record DivertVifScript(string Path, string VifGntCom, bool Update) : PlanAction
+{
+    public override string Describe() => Update ? "point " + Path + " at " + VifGntCom
+        : "divert Ganeti's " + Path + " (kept as " + GntCom.Ganeti.GanetiVifScript.Diverted + ") and link it to " + VifGntCom;
+}
+
+/// <summary>Ganeti's Xen vif script back (the diversion removed).</summary>
+public sealed record UndivertVifScript(string Path, string From) : PlanAction
+{
+    public override string Describe() => "put Ganeti's " + Path + " back (from " + From + ")";
+}

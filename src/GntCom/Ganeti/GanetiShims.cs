@@ -271,7 +271,7 @@ public static class GanetiShims
     {
         if (!Directory.Exists(cfg.GanetiDir)) return false;
         using var dir = StateDirectory.Open(cfg.GanetiDir, create: false, "ganeti_dir");
-        return Names.Any(n => IsOurs(dir, n) || dir.Lstat(n + SavedSuffix) != null) || GanetiHooks.AnyInstalled(dir);
+        return Names.Any(n => IsOurs(dir, n) || dir.Lstat(n + SavedSuffix) != null) || GanetiHooks.AnyInstalled(dir) || GanetiVifScript.IsOurs();
     }
 
     /// <summary>Fails, saying so, when there is no CONF_DIR (Ganeti is not installed here).</summary>
@@ -318,7 +318,11 @@ public static class GanetiShims
                 }
             }
             // Enabled (a shim of GntCom's is in place): its migration hooks belong with it.
-            if (targets is var (ifup, config)) GanetiHooks.Check(dir, GanetiHooks.GntCom(ifup), config, problems);
+            if (targets is var (ifup, config))
+            {
+                GanetiHooks.Check(dir, GanetiHooks.GntCom(ifup), config, problems);
+                GanetiVifScript.Check(GanetiVifScript.VifGntCom(ifup), problems);
+            }
         }
         catch (GntComException e)
         {
