@@ -81,7 +81,7 @@ internal static class AdminCommands
     {
         var cfg = Entry.LoadConfig(o.Config);
         using var channels = Channels.Open(cfg);
-        var plan = channels.Adopt(o.GanetiRunDir, o.DryRun);
+        var plan = channels.Adopt(o.GanetiRunDir ?? cfg.GanetiRunDir, o.DryRun);
         string prefix = plan.DryRun ? "would " : "";
         foreach (var a in plan.Actions) Console.Out.WriteLine(prefix + a.Describe());
         foreach (string s in plan.Skipped) Console.Out.WriteLine("skipped " + s);
@@ -112,9 +112,9 @@ internal static class AdminCommands
         using var channels = Channels.Open(cfg);
         var plan = o.Action switch
         {
-            "enable" => channels.GanetiEnable(o.GanetiRunDir, o.DryRun),
+            "enable" => channels.GanetiEnable(o.GanetiRunDir ?? cfg.GanetiRunDir, o.DryRun),
             "refresh" => channels.GanetiRefresh(o.DryRun),
-            _ => channels.GanetiDisable(o.GanetiRunDir, o.DryRun),
+            _ => channels.GanetiDisable(o.GanetiRunDir ?? cfg.GanetiRunDir, o.DryRun),
         };
         string prefix = plan.DryRun ? "would " : "";
         foreach (var a in plan.Actions) Console.Out.WriteLine(prefix + a.Describe());
@@ -183,12 +183,26 @@ internal static class AdminCommands
         return Entry.Ok;
     }
 
+    private static int IfIndex(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index > 0 ? index
+            : throw new InvalidInputException("IFINDEX " + Quote.Value(text) + " must be a positive number");
+
+    public static int Arrived(ArrivedOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        string name = Names.Interface(o.Name, "IFNAME");
+        int index = IfIndex(o.Index);
+        // Run for every gnt.com.* tap Ganeti opens: nothing expected (the common case), nothing to do.
+        using var channels = Channels.OpenExisting(cfg);
+        channels?.Arrived(name, index);
+        return Entry.Ok;
+    }
+
     public static int Forget(ForgetOptions o)
     {
         var cfg = Entry.LoadConfig(o.Config);
         string name = Names.Interface(o.Name, "IFNAME");
-        if (!int.TryParse(o.Index, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index <= 0)
-            throw new InvalidInputException("IFINDEX " + Quote.Value(o.Index) + " must be a positive number");
+        int index = IfIndex(o.Index);
         // Run for every gnt.com.* removal, also on a node where GntCom never ran: no state, nothing to do.
         using var channels = Channels.OpenExisting(cfg);
         channels?.Removed(name, index);

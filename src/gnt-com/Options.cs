@@ -51,8 +51,8 @@ public sealed class RepairOptions : CommonOptions
 [Verb("adopt", HelpText = "Take over the channel interfaces and dnsmasq that Ganeti's own ifup-os scripts set up on this node.")]
 public sealed class AdoptOptions : CommonOptions
 {
-    [Option("ganeti-run-dir", MetaValue = "DIR", Default = "/var/run/ganeti", HelpText = "Where Ganeti's dnsmasq.hosts and dnsmasq.pid are.")]
-    public string GanetiRunDir { get; set; } = "/var/run/ganeti";
+    [Option("ganeti-run-dir", MetaValue = "DIR", HelpText = "Where Ganeti's dnsmasq.hosts and dnsmasq.pid are (default: ganeti_run_dir, /var/run/ganeti).")]
+    public string? GanetiRunDir { get; set; }
 
     [Option("dry-run", HelpText = "Print what would be done, change nothing.")]
     public bool DryRun { get; set; }
@@ -67,8 +67,8 @@ public sealed class GanetiOptions : CommonOptions
     [Option("quiet", HelpText = "Print only what was done: nothing, and exit 0, where there is nothing to do (no Ganeti, or GntCom not enabled for it: the package's scripts use this).")]
     public bool Quiet { get; set; }
 
-    [Option("ganeti-run-dir", MetaValue = "DIR", Default = "/var/run/ganeti", HelpText = "Where Ganeti's dnsmasq.hosts, dnsmasq.conf and dnsmasq.pid are.")]
-    public string GanetiRunDir { get; set; } = "/var/run/ganeti";
+    [Option("ganeti-run-dir", MetaValue = "DIR", HelpText = "Where Ganeti's dnsmasq.hosts, dnsmasq.conf and dnsmasq.pid are (default: ganeti_run_dir, /var/run/ganeti).")]
+    public string? GanetiRunDir { get; set; }
 
     [Option("dry-run", HelpText = "Print what would be done, change nothing.")]
     public bool DryRun { get; set; }
@@ -82,6 +82,16 @@ public sealed class DownOptions : CommonOptions
 
     [Option("all", HelpText = "Every channel, and then GntCom's dnsmasq, rules and state (refused while GntCom is enabled for Ganeti).")]
     public bool All { get; set; }
+}
+
+[Verb("arrived", HelpText = "Set up the channel of a live migration's target as soon as the kernel adds its tap (GntCom's udev rule runs it): only a tap Ganeti opened for an instance the migrate hook expects.")]
+public sealed class ArrivedOptions : CommonOptions
+{
+    [Value(0, MetaName = "IFNAME", Required = true, HelpText = "The added interface's name (udev's INTERFACE).")]
+    public string Name { get; set; } = "";
+
+    [Value(1, MetaName = "IFINDEX", Required = true, HelpText = "Its interface index (udev's IFINDEX).")]
+    public string Index { get; set; } = "";
 }
 
 [Verb("forget", HelpText = "Forget the channel of an interface the kernel removed (GntCom's udev rule runs it): only a record carrying IFINDEX goes.")]

@@ -25,6 +25,8 @@ public sealed class ChannelRequest
     public string? Backend { get; init; }
     /// <summary>The channel a restarted Xen domain's vif gets back from memory (Ganeti's xen-ifup-os may re-address it).</summary>
     public bool Restored { get; init; }
+    /// <summary>Set up ahead of its guest (a live migration's target): no guest to tell where the channel is yet.</summary>
+    public bool Prepared { get; init; }
     /// <summary>Extra variables handed to the hooks (Ganeti's TAGS, NETWORK_*... are inherited anyway).</summary>
     public IReadOnlyDictionary<string, string>? HookEnvironment { get; init; }
 }

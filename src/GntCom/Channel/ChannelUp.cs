@@ -82,9 +82,9 @@ internal sealed class ChannelUp
         using var tx = Transaction.Begin(_n, record.Name, ChannelHeader.Of(record), HookCaller.Caller(req.HookEnvironment));
         var s = new SetUp(tx, link, record, routes) { Reservation = reservation, Note = note };
         tx.Run(() => ConfiguredChannel.Configure(s, ConfiguredChannel.Parts));
-        Log.Info("up " + s.Record.Describe());
+        Log.Info("up " + s.Record.Describe() + (req.Prepared ? " (ready for its live migration)" : ""));
         _n.Dhcp.WarnRivals(_n.Nl, s.Record.Name);
-        Announce(s.Link);
+        if (!req.Prepared) Announce(s.Link);
         return s.Record;
     }
 
@@ -114,8 +114,20 @@ internal sealed class ChannelUp
             throw new GntComException(Quote.Value(req.Interface) + " is already the channel interface " + existing.Name
                 + " of " + existing.Ip + " " + existing.Mac + "; take it down first");
         Log.Info("already up " + existing.Describe());
-        // Ganeti's up after a live migration finds the channel prepared: its guest runs here now.
-        if (link != null) Announce(link);
+        if (link == null) return existing;
+        // Ganeti's up after a live migration finds the channel prepared (by GntCom's udev
+        // rule, which may not start dnsmasq): DHCP is brought in step, and the guest, which
+        // runs here now, is told where the channel is.
+        try
+        {
+            _n.Dhcp.Add(existing);
+        }
+        catch (GntComException e) when (!_n.Cfg.DhcpRequired)
+        {
+            _n.Dhcp.RecordError(e.Message);
+            Log.Error("DHCP for " + existing.Name + " failed: " + e.Message);
+        }
+        Announce(link);
         return existing;
     }
 

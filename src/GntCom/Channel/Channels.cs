@@ -116,6 +116,32 @@ public sealed class Channels : IDisposable
         return records;
     }
 
+    /// <summary>
+    /// The kernel added the channel-named interface <paramref name="name"/> (GntCom's udev
+    /// rule): when it is the tap of an instance Ganeti's migrate hook said is coming, its
+    /// channel is set up now, ahead of the guest (<see cref="KvmArrival"/>). Returns it, or
+    /// null when the interface is nobody's expected channel (the common case: one listing).
+    /// </summary>
+    public ChannelRecord? Arrived(string name, int ifindex)
+    {
+        if (!_n.Cfg.IsChannelName(name)) return null;
+        var expected = new KvmArrival(_n).Find(name, ifindex);
+        if (expected == null) return null;
+        // udevd kills what its handlers leave running: dnsmasq's start is left to Ganeti's kvm-ifup.
+        _n.Dhcp.MayStart = false;
+        return Locked(() =>
+        {
+            if (_n.Nl.LinkByIndex(ifindex) is not { } link || link.Name != name) return null;
+            var record = _up.Run(new ChannelRequest
+            {
+                Interface = name, Ip = expected.Ip, Mac = expected.Mac, Instance = expected.Instance, Kind = ChannelKind.Tap,
+                Prepared = true,
+            });
+            _n.Store.DeleteExpected(expected.Mac);
+            return record;
+        });
+    }
+
     /// <summary>Whether <paramref name="name"/> is reserved (its reservation knows the guest's IP).</summary>
     public bool IsReserved(string name) => _n.Cfg.IsChannelName(name) && _n.Store.Reservation(name) != null;
 
@@ -222,7 +248,7 @@ public sealed class Channels : IDisposable
             return "no channel of " + call.Instance + " expected any more";
         }
         foreach (var nic in call.Channels)
-            _n.Store.Save(new ExpectedChannel(nic.Mac, nic.Ip, call.Instance, nic.Index, VifMemory.Now));
+            _n.Store.Save(new ExpectedChannel(nic.Mac, nic.Ip, call.Instance, nic.Index, VifMemory.Now, ExpectedChannel.WallNow));
         string what = string.Join(", ", call.Channels.Select(c => c.Ip + " " + c.Mac));
         Log.Info("expecting " + call.Instance + "'s channel by live migration: " + what);
         return "expecting " + call.Instance + "'s channel " + what;

@@ -13,12 +13,17 @@ namespace GntCom.State;
 /// coming and what its communication NIC carries. Xen's libxl brings the migrated domain's
 /// vif online there with Ganeti's vif spec (vifname, MAC, no ip=) and Ganeti runs no
 /// xen-ifup-os on a migration target, so this is the only place the guest's IP is known.
-/// Used once, dropped by the post hook, and good for <see cref="Lifetime"/> at most (a
-/// migration that failed leaves one behind).
+/// The interface appears at the migration's start (libxl creates the domain and its vifs,
+/// qemu -incoming its tap, before any memory is sent), so an expectation is good for
+/// <see cref="Lifetime"/> at most; it is used once, and the post hook drops what a
+/// migration did not use (one that failed leaves it to expire).
 /// </summary>
-public sealed record ExpectedChannel(string Mac, IPAddress Ip, string? Instance, int Nic, long Since)
+public sealed record ExpectedChannel(string Mac, IPAddress Ip, string? Instance, int Nic, long Since, long WallClock)
 {
-    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
+    /// <summary>The wall clock in seconds (files' times are on it), for <see cref="WallClock"/>.</summary>
+    public static long WallNow => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(15);
 
     /// <summary>The file's name: the guest's MAC.</summary>
     public string FileName => Mac;
@@ -27,7 +32,8 @@ public sealed record ExpectedChannel(string Mac, IPAddress Ip, string? Instance,
 
     public string Serialize() => KeyValueText.Format(
         ("mac", Mac), ("ip", Ip.ToString()), ("instance", Instance),
-        ("nic", Nic.ToString(CultureInfo.InvariantCulture)), ("since", Since.ToString(CultureInfo.InvariantCulture)));
+        ("nic", Nic.ToString(CultureInfo.InvariantCulture)), ("since", Since.ToString(CultureInfo.InvariantCulture)),
+        ("wall", WallClock.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>Parses an expectation file, every field checked as outside input.</summary>
     public static ExpectedChannel Parse(string fileName, string text, GntComConfig cfg)
@@ -39,7 +45,9 @@ public sealed record ExpectedChannel(string Mac, IPAddress Ip, string? Instance,
             throw new InvalidInputException("expected channel " + Quote.Value(fileName) + " has a bad nic");
         if (!long.TryParse(m.GetValueOrDefault("since"), NumberStyles.None, CultureInfo.InvariantCulture, out long since))
             throw new InvalidInputException("expected channel " + Quote.Value(fileName) + " has a bad time");
+        if (!long.TryParse(m.GetValueOrDefault("wall"), NumberStyles.None, CultureInfo.InvariantCulture, out long wall))
+            throw new InvalidInputException("expected channel " + Quote.Value(fileName) + " has a bad wall clock");
         return new ExpectedChannel(mac, cfg.GuestIp(m.GetValueOrDefault("ip") ?? "", "expected channel ip"),
-            Names.Instance(m.GetValueOrDefault("instance"), "expected channel instance"), nic, since);
+            Names.Instance(m.GetValueOrDefault("instance"), "expected channel instance"), nic, since, wall);
     }
 }

@@ -62,6 +62,49 @@ public sealed class KvmMigrationTests
         }
     }
 
+    [HostFact("bash", "ip", "busybox", "unshare", Udevd.Binary, Dnsmasq)]
+    public void With_udevd_on_the_target_the_channel_is_ready_before_ganeti_configures_the_tap()
+    {
+        using var site = new GanetiSite();
+        string runDir = Path.Combine(site.Sandbox.Dir, "ganeti-run");
+        site.SetConfig("dhcp = dnsmasq\nganeti_run_dir = " + runDir + "\n");
+        using var source = site.Node("ksrc");
+        using var target = site.Node("kdst");
+        using var udev = site.Udev(target);
+        var vm = new Nic("km3.example.org", "169.254.42.3", "52:54:00:42:00:03");
+        using var guest = new GuestVm(source, source.GenerateTapName(), vm.Mac);
+        Assert.Equal(0, source.KvmIfup(guest.HostEnd, vm).Code);
+        Assert.Equal(vm.Ip, guest.Dhcp()?["ip"]);
+
+        // gnt-instance migrate: the pre hooks, then the target's qemu -incoming opens its tap
+        // (the kernel's add event) and Ganeti writes the instance's NIC file once qemu runs.
+        foreach (var node in new[] { source, target })
+            Assert.Equal(0, node.RunHooks("instance-migrate", "pre",
+                GanetiCallers.MigrateHookEnvironment(vm, "pre", source.Hostname, target.Hostname, source.Hostname)).Code);
+        string tap = target.GenerateTapName();
+        guest.MoveHostEnd(target, tap, "02:42:00:00:00:03");
+        string nicDir = Path.Combine(runDir, "kvm-hypervisor", "nic", vm.Instance);
+        Directory.CreateDirectory(nicDir);
+        File.WriteAllText(Path.Combine(nicDir, "1"), tap);
+
+        // Before Ganeti's FinalizeMigrationDst runs kvm-ifup, the channel is there.
+        Assert.True(Background.WaitFor(() => target.Records().Length == 1, 10_000), udev.Log);
+        target.AssertChannel(tap, vm);
+        Assert.True(guest.Reaches(), "the channel prepared by udev does not carry the guest's traffic");
+        var ifup = target.KvmIfup(tap, vm);
+        Assert.True(ifup.Code == 0, ifup.ToString());
+        Assert.Contains("already up " + tap, ifup.Err);
+        Assert.Equal(vm.Ip, guest.Dhcp(vm.Ip)?["ip"]);
+        Assert.Equal(0, target.Admin("check").Code);
+        Assert.DoesNotContain("expected", target.Admin("status").Out);
+        Assert.Equal(1, udev.Runs(tap, "arrived"));
+
+        // Another instance's tap meanwhile: nobody expects it, nothing happens to it.
+        string other = target.OpenTap();
+        Assert.True(udev.Settled(other), udev.Log);
+        Assert.Single(target.Records());
+    }
+
     [HostFact("bash", "ip", "busybox")]
     public void A_guest_that_cached_another_mac_for_its_host_is_told_where_the_channel_is()
     {
