@@ -14,6 +14,8 @@
 #   (d) the floor: an empty NativeAOT program started twice, against (a) at N=0
 #   (e) a burst: $BENCH_BURST guests' gnt-com-ifup all at once, wall time until all are up
 #   (f) peak RSS (ru_maxrss, GNU time) of each executable during a typical call
+#   (g) instructions (valgrind's callgrind: the same count run after run, whatever else the
+#       machine does) of one gnt-com-ifup and one gnt-com-ifdown, and of the empty program
 # Everything runs in throwaway network namespaces (the host's own is never touched) and is
 # removed on exit, Ctrl-C and SIGTERM included. Needs root, hyperfine and `make` first.
 # Populating N channels one by one stops at $BENCH_POPULATE_BUDGET seconds (all sizes
@@ -22,7 +24,7 @@ set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
-for tool in hyperfine /usr/bin/time xenstore-write /etc/xen/scripts/vif-route out/gnt-com-ifup \
+for tool in hyperfine valgrind /usr/bin/time xenstore-write /etc/xen/scripts/vif-route out/gnt-com-ifup \
     out/tools/xenstored out/tools/empty out/tools/udp-sendto; do
     command -v "$tool" >/dev/null || [ -x "$tool" ] || { echo "bench: $tool is missing: run 'make bench' as root" >&2; exit 1; }
 done
@@ -247,6 +249,20 @@ rss_row ifup "gnt-com-ifup (first channel)"
 rss_row ifdown "gnt-com-ifdown (last channel)"
 rss_row status "gnt-com status (1 channel up)"
 rss_row empty "empty NativeAOT program (for reference)" reference
+
+say "(g) instructions of one up and one down (callgrind)"
+# insns CMD...: the instructions callgrind counts for CMD in $ns with $envs (the call must succeed)
+insns() {
+    ip netns exec "$ns" env $envs valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" >/dev/null 2>"$work/callgrind.log" \
+        || { cat "$work/callgrind.log" >&2; fail "$* failed under callgrind"; }
+    sed -n 's/.*Collected : *\([0-9]*\).*/\1/p' "$work/callgrind.log"
+}
+gi_up=$(insns env IP=169.254.250.1 MAC=52:54:00:aa:00:01 "$ifup" gnt.com.0)
+gi_down=$(insns "$ifdown" gnt.com.0)
+gi_empty=$(insns "$tools/empty")
+row "(g) instructions" "gnt-com-ifup, a tap with no channel up (DHCP off)" "$gi_up" "$(ratio "$gi_up" "$gi_empty")x empty" "" ""
+row "(g) instructions" "gnt-com-ifdown of it" "$gi_down" "$(ratio "$gi_down" "$gi_empty")x empty" "" ""
+row "(g) instructions" "empty NativeAOT program (for reference)" "$gi_empty" "" "" ""
 ip -n "$kvm" link del gnt.com.0
 
 # ---- (e) a burst of guests started at once
