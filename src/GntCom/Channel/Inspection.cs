@@ -98,18 +98,7 @@ internal sealed class Inspection
             if (Sysctl.Exists("net/ipv4/conf/all/rp_filter") && Sysctl.Read("net/ipv4/conf/all/rp_filter") == "2")
                 problems.Add("net.ipv4.conf.all.rp_filter is 2 (loose), which overrides the channel interfaces' 1: a guest could use another guest's IP; set it to 0 or 1");
         }
-        var recorded = records.Select(r => r.Name).ToHashSet();
-        var reserved = _n.Store.ReservationNames().ToHashSet();
-        var noted = _n.Store.Notes().Select(x => x.Name).ToHashSet();
-        // One that is down, unaddressed and unrouted carries nothing a guest could use (a
-        // persistent tap after its down, a tap Ganeti opened before its ifup): not a problem.
-        // Nor are they GntCom's to record where Ganeti's own scripts set them up (GntCom is
-        // not enabled for Ganeti, or was disabled).
-        bool ganetis = links.Any(l => cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name)) && Ganeti.GanetiShims.GanetisScriptsInPlace(cfg);
-        foreach (var l in links)
-            if (!ganetis && cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name) && !reserved.Contains(l.Name) && !noted.Contains(l.Name)
-                && (l.IsUp || view.Addrs.Any(a => a.Index == l.Index) || view.Routes.Any(rt => rt.OutputIndex == l.Index)))
-                problems.Add(l.Name + ": a channel-named interface GntCom has no record of (set it up with gnt-com-ifup; on a Ganeti node, 'gnt-com ganeti enable')");
+        Unrecorded(links, records, view, problems);
         try
         {
             problems.AddRange(_n.Dhcp.Check(live));
@@ -122,5 +111,26 @@ internal sealed class Inspection
         }
         problems.AddRange(Ganeti.GanetiShims.Check(cfg));
         return problems;
+    }
+
+    /// <summary>
+    /// Channel-named interfaces GntCom has no record of, reservation or note for. One that is
+    /// down, unaddressed and unrouted carries nothing a guest could use (a persistent tap
+    /// after its down, a tap Ganeti opened before its ifup): not a problem. Nor are they
+    /// GntCom's to record where Ganeti's own scripts set them up (GntCom is not enabled for
+    /// Ganeti, or was disabled).
+    /// </summary>
+    private void Unrecorded(List<Link> links, List<ChannelRecord> records, CheckView view, List<string> problems)
+    {
+        var cfg = _n.Cfg;
+        var recorded = records.Select(r => r.Name).ToHashSet();
+        var unrecorded = links.Where(l => cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name)).ToList();
+        if (unrecorded.Count == 0 || Ganeti.GanetiShims.GanetisScriptsInPlace(cfg)) return;
+        var reserved = _n.Store.ReservationNames().ToHashSet();
+        var noted = _n.Store.Notes().Select(x => x.Name).ToHashSet();
+        foreach (var l in unrecorded)
+            if (!reserved.Contains(l.Name) && !noted.Contains(l.Name)
+                && (l.IsUp || view.Addrs.Any(a => a.Index == l.Index) || view.Routes.Any(rt => rt.OutputIndex == l.Index)))
+                problems.Add(l.Name + ": a channel-named interface GntCom has no record of (set it up with gnt-com-ifup; on a Ganeti node, 'gnt-com ganeti enable')");
     }
 }
