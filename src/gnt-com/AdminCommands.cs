@@ -187,25 +187,22 @@ internal static class AdminCommands
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index > 0 ? index
             : throw new InvalidInputException("IFINDEX " + Quote.Value(text) + " must be a positive number");
 
-    public static int Arrived(ArrivedOptions o)
-    {
-        var cfg = Entry.LoadConfig(o.Config);
-        string name = Names.Interface(o.Name, "IFNAME");
-        int index = IfIndex(o.Index);
-        // Run for every gnt.com.* tap Ganeti opens: nothing expected (the common case), nothing to do.
-        using var channels = Channels.OpenExisting(cfg);
-        channels?.Arrived(name, index);
-        return Entry.Ok;
-    }
+    public static int Arrived(ArrivedOptions o) => UdevEvent(o, (channels, name, index) => channels.Arrived(name, index));
 
-    public static int Forget(ForgetOptions o)
+    public static int Forget(ForgetOptions o) => UdevEvent(o, (channels, name, index) => channels.Removed(name, index));
+
+    /// <summary>
+    /// What GntCom's udev rule runs for a gnt.com.* device's event: for every such device,
+    /// also on a node where GntCom never ran (no state: nothing to do), and for a tap that
+    /// nobody expects (the common case: one directory listing).
+    /// </summary>
+    private static int UdevEvent(InterfaceEventOptions o, Action<Channels, string, int> handle)
     {
         var cfg = Entry.LoadConfig(o.Config);
         string name = Names.Interface(o.Name, "IFNAME");
         int index = IfIndex(o.Index);
-        // Run for every gnt.com.* removal, also on a node where GntCom never ran: no state, nothing to do.
         using var channels = Channels.OpenExisting(cfg);
-        channels?.Removed(name, index);
+        if (channels != null) handle(channels, name, index);
         return Entry.Ok;
     }
 

@@ -84,24 +84,24 @@ public sealed class DownOptions : CommonOptions
     public bool All { get; set; }
 }
 
-[Verb("arrived", HelpText = "Set up the channel of a live migration's target as soon as the kernel adds its tap (GntCom's udev rule runs it): only a tap Ganeti opened for an instance the migrate hook expects.")]
-public sealed class ArrivedOptions : CommonOptions
+/// <summary>An interface's udev event, as GntCom's rule passes it.</summary>
+public abstract class InterfaceEventOptions : CommonOptions
 {
-    [Value(0, MetaName = "IFNAME", Required = true, HelpText = "The added interface's name (udev's INTERFACE).")]
+    [Value(0, MetaName = "IFNAME", Required = true, HelpText = "The interface's name (udev's INTERFACE).")]
     public string Name { get; set; } = "";
 
     [Value(1, MetaName = "IFINDEX", Required = true, HelpText = "Its interface index (udev's IFINDEX).")]
     public string Index { get; set; } = "";
 }
 
-[Verb("forget", HelpText = "Forget the channel of an interface the kernel removed (GntCom's udev rule runs it): only a record carrying IFINDEX goes.")]
-public sealed class ForgetOptions : CommonOptions
+[Verb("arrived", HelpText = "Set up the channel of a live migration's target as soon as the kernel adds its tap (GntCom's udev rule runs it): only a tap Ganeti opened for an instance the migrate hook expects.")]
+public sealed class ArrivedOptions : InterfaceEventOptions
 {
-    [Value(0, MetaName = "IFNAME", Required = true, HelpText = "The removed interface's name (udev's INTERFACE).")]
-    public string Name { get; set; } = "";
+}
 
-    [Value(1, MetaName = "IFINDEX", Required = true, HelpText = "Its interface index (udev's IFINDEX).")]
-    public string Index { get; set; } = "";
+[Verb("forget", HelpText = "Forget the channel of an interface the kernel removed (GntCom's udev rule runs it): only a record carrying IFINDEX goes.")]
+public sealed class ForgetOptions : InterfaceEventOptions
+{
 }
 
 [Verb("dhcp", HelpText = "Control the DHCP server: status, reload (rewrite files, SIGHUP) or stop.")]

@@ -25,6 +25,7 @@ internal static class Program
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(ForgetOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DownOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(ArrivedOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(InterfaceEventOptions))]
     private static int Main(string[] args) => Entry.Run("gnt-com", () => Dispatch(args));
 
     private static int Dispatch(string[] args)
