@@ -79,7 +79,9 @@ internal sealed class ChannelUp
             Vifname = req.DesiredName != null && req.DesiredName != name ? req.DesiredName : null,
         };
         if (record.Vifname != null) Log.Warn(req.Interface + ": vifname " + record.Vifname + " is another interface's: the channel is " + name);
-        using var tx = Transaction.Begin(_n, record.Name, ChannelHeader.Of(record), HookCaller.Caller(req.HookEnvironment));
+        // A channel prepared for a migration (from udev) is another guest's than the caller's.
+        var caller = req.Prepared ? HookCaller.Other : HookCaller.Caller(req.HookEnvironment);
+        using var tx = Transaction.Begin(_n, record.Name, ChannelHeader.Of(record), caller);
         var s = new SetUp(tx, link, record, routes) { Reservation = reservation, Note = note };
         tx.Run(() => ConfiguredChannel.Configure(s, ConfiguredChannel.Parts));
         Log.Info("up " + s.Record.Describe() + (req.Prepared ? " (ready for its live migration)" : ""));
