@@ -96,10 +96,10 @@ internal static class AdminCommands
 
     public static int Ganeti(GanetiOptions o)
     {
+        if (o.Action == "hook") return GanetiHook(o.Config);
         var cfg = Entry.LoadConfig(o.Config);
-        if (o.Action is not ("enable" or "disable" or "refresh" or "hook"))
+        if (o.Action is not ("enable" or "disable" or "refresh"))
             throw new InvalidInputException("ganeti action " + Quote.Value(o.Action) + " must be enable, disable, refresh or hook");
-        if (o.Action == "hook") return GanetiHook(cfg);
         // --quiet: the package's scripts ask; a node without Ganeti, or not enabled, has nothing to do.
         if (o.Quiet && o.Action != "enable" && !GntCom.Ganeti.GanetiShims.IsEnabled(cfg)) return Entry.Ok;
         // Before any state is opened (and made): a node without Ganeti is left untouched.
@@ -135,7 +135,7 @@ internal static class AdminCommands
     /// hooks). It never fails a migration: what goes wrong is said on stderr (Ganeti logs
     /// it) and the hook exits 0; the channel then comes up at Ganeti's next ifup.
     /// </summary>
-    private static int GanetiHook(GntComConfig cfg)
+    private static int GanetiHook(string? config)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
@@ -145,6 +145,7 @@ internal static class AdminCommands
         GanetiHookCall? call = null;
         try
         {
+            var cfg = Entry.LoadConfig(config);
             call = GanetiHookCall.Parse(cfg, env);
             if (call.Path != "instance-migrate")
                 Console.Out.WriteLine("gnt-com: hook " + call.Path + ": nothing to do");
@@ -158,8 +159,10 @@ internal static class AdminCommands
         }
         catch (GntComException e)
         {
-            Console.Error.WriteLine("gnt-com: ganeti hook " + (call != null ? call.Phase + " " + call.Instance : "") + ": " + e.Message
-                + " (the migration goes on; the channel comes up at Ganeti's next ifup)");
+            // Ganeti aborts a migration whose pre hook fails: said (on stderr, which Ganeti
+            // logs, and in syslog), never failed.
+            GntCom.Logging.Log.Warn("ganeti hook" + (call != null ? " " + call.Phase + " " + call.Instance : "") + ": " + e.Message
+                + " (the migration goes on without it)");
         }
         return Entry.Ok;
     }

@@ -34,8 +34,11 @@ internal sealed class ChannelUp
         var link = _n.Nl.LinkByName(req.Interface);
         if (link == null)
         {
-            // online run again for a vif renamed by the first run
-            if (req.DesiredName != null && RecordOf(req.DesiredName) is ChannelRecord done && done.Original == req.Interface && _healer.IsAlive(done))
+            // online run again for a vif renamed by the first run (to its vifname, or to
+            // another name when that was taken: then its origin knows)
+            if (req.DesiredName != null && (RecordOf(req.DesiredName) is ChannelRecord byName && byName.Original == req.Interface ? byName
+                    : _n.Store.Origins(req.Interface, 0, anyOwner: false) is [var origin] ? RecordOf(origin.Name) : null) is ChannelRecord done
+                && done.Original == req.Interface && _healer.IsAlive(done))
                 return AlreadyUp(done, req, null);
             throw new GntComException("interface " + Quote.Value(req.Interface) + " does not exist");
         }
@@ -78,13 +81,13 @@ internal sealed class ChannelUp
             Backend = note?.Backend ?? req.Backend, Restored = req.Restored,
             Vifname = req.DesiredName != null && req.DesiredName != name ? req.DesiredName : null,
         };
-        if (record.Vifname != null) Log.Warn(req.Interface + ": vifname " + record.Vifname + " is another interface's: the channel is " + name);
         // A channel prepared for a migration (from udev) is another guest's than the caller's.
         var caller = req.Prepared ? HookCaller.Other : HookCaller.Caller(req.HookEnvironment);
         using var tx = Transaction.Begin(_n, record.Name, ChannelHeader.Of(record), caller);
         var s = new SetUp(tx, link, record, routes) { Reservation = reservation, Note = note };
         tx.Run(() => ConfiguredChannel.Configure(s, ConfiguredChannel.Parts));
-        Log.Info("up " + s.Record.Describe() + (req.Prepared ? " (ready for its live migration)" : ""));
+        Log.Info("up " + s.Record.Describe() + (req.Prepared ? " (ready for its live migration)" : "")
+            + (record.Vifname != null ? " (its vifname " + record.Vifname + " is another interface's)" : ""));
         _n.Dhcp.WarnRivals(_n.Nl, s.Record.Name);
         if (!req.Prepared) Announce(s.Link);
         return s.Record;

@@ -91,7 +91,7 @@ public sealed class Channels : IDisposable
     /// <summary>
     /// gnt-com down --all: takes GntCom off this node. Every channel goes as its down call
     /// would take it (the admin's call: the hooks get its environment), the reservations and
-    /// the shared rules go, dnsmasq stops, and the state directory is removed. Refused while
+    /// the shared rules go, dnsmasq stops, and the state directory is emptied. Refused while
     /// GntCom is enabled for Ganeti (Ganeti would run its shims for the next instance):
     /// `gnt-com ganeti disable` first. Returns the channels taken down.
     /// </summary>
@@ -109,10 +109,14 @@ public sealed class Channels : IDisposable
         }
         _n.Dhcp.Sync(new List<ChannelRecord>());
         _n.Dhcp.StopExtras(0);
+        // Xen vifs brought online without an IP, waiting for xen-ifup-os: nobody completes them now.
+        foreach (var note in _n.Store.Notes())
+            if (_n.Nl.LinkByIndex(note.Index) is { IsUp: true } l && l.Name == note.Name)
+                Net.NetlinkHandle.IgnoreNotFound(() => _n.Nl.LinkSetDown(note.Index));
         Isolation.Remove(_n.Nl, _n.Cfg.Network);
         Isolation.MigrateLegacy(_n.Nl);
         _n.Store.RemoveAll();
-        Log.Info("GntCom's state in " + _n.Store.Root + " removed: nothing of GntCom is left on this node");
+        Log.Info("GntCom's state in " + _n.Store.Root + " emptied: nothing of GntCom is left on this node");
         return records;
     }
 

@@ -19,8 +19,9 @@ internal static class ConfiguredChannel
 
     public static readonly ChannelPart[] Parts =
     {
-        new ClaimsPart(), new VifMemoryPart(), new NamePart(), new LinkUpPart(), Mac, new AddressPart(), new HostRoutePart(),
-        new RpFilterPart(), new TxChecksumPart(), new Ipv6Part(), new IsolationPart(), Dhcp, new HooksPart(), Record,
+        // The shared rules before the interface carries anything, and gone only after it carries nothing.
+        new ClaimsPart(), new VifMemoryPart(), new IsolationPart(), new NamePart(), new LinkUpPart(), Mac, new AddressPart(),
+        new HostRoutePart(), new RpFilterPart(), new TxChecksumPart(), new Ipv6Part(), Dhcp, new HooksPart(), Record,
     };
 
     /// <summary>
@@ -31,6 +32,12 @@ internal static class ConfiguredChannel
 
     /// <summary>What `gnt-com repair` puts back on a live channel: the interface's own settings and the shared rules.</summary>
     public static readonly ChannelPart[] ForRepair = System.Array.FindAll(Parts, p => p.Repairable);
+
+    /// <summary>Puts back what a live channel lacks (`gnt-com repair`), in order; each change is a step of <paramref name="s"/>'s transaction.</summary>
+    public static void Repair(SetUp s)
+    {
+        foreach (var p in ForRepair) p.Repair(s);
+    }
 
     /// <summary>Puts <paramref name="parts"/> in place, in order; each change is a step of <paramref name="s"/>'s transaction.</summary>
     public static void Configure(SetUp s, IReadOnlyList<ChannelPart> parts)

@@ -86,12 +86,12 @@ internal sealed class GanetiIntegration
         var (ifup, config) = GanetiShims.Targets(_n.Cfg);
         foreach (string name in GanetiShims.Names) GanetiShims.PlanEnable(dir, name, ifup, config, actions, notes);
         GanetiHooks.PlanEnable(dir, GanetiHooks.GntCom(ifup), config, actions, notes);
-        GanetiVifScript.PlanEnable(GanetiVifScript.VifGntCom(ifup), actions, notes);
+        new GanetiVifScript(_n.Cfg).PlanEnable(GanetiVifScript.VifGntCom(ifup), actions, notes);
         return dryRun ? new List<PlanAction>() : ApplyAll(dir, actions, notes);
     }
 
     /// <summary>Carries out the shim actions in order; on a failure undoes those carried out, then throws.</summary>
-    private static List<PlanAction> ApplyAll(StateDirectory dir, List<PlanAction> actions, List<string> notes)
+    private List<PlanAction> ApplyAll(StateDirectory dir, List<PlanAction> actions, List<string> notes)
     {
         var applied = new List<PlanAction>();
         try
@@ -100,7 +100,7 @@ internal sealed class GanetiIntegration
             {
                 if (GanetiShims.Apply(dir, a) is string aside) notes.Add(aside);
                 GanetiHooks.Apply(dir, a);
-                GanetiVifScript.Apply(a);
+                new GanetiVifScript(_n.Cfg).Apply(a);
                 applied.Add(a);
                 if (a is InstallShim or RestoreGanetiFile or InstallHook or RemoveHook or DivertVifScript or UndivertVifScript)
                     Log.Info("ganeti: " + a.Describe());
@@ -115,15 +115,16 @@ internal sealed class GanetiIntegration
     }
 
     /// <summary>Takes back the shims and hooks an enable installed (an updated one of ours stays: it serves as well).</summary>
-    private static void Uninstall(StateDirectory dir, List<PlanAction> applied)
+    private void Uninstall(StateDirectory dir, List<PlanAction> applied)
     {
         foreach (var a in applied)
         {
             try
             {
-                if (a is InstallShim { Update: false } shim) GanetiShims.Restore(dir, Path.GetFileName(shim.Path));
+                string? name = Path.GetFileName((a as InstallShim)?.Path);
+                if (a is InstallShim { Update: false }) GanetiShims.Restore(dir, name!, GanetiShims.RestoreSource(dir, name!, _n.Cfg.GanetiLibDir));
                 else if (a is InstallHook { Update: false } hook) GanetiHooks.Apply(dir, new RemoveHook(hook.Path));
-                else if (a is DivertVifScript { Update: false } divert) GanetiVifScript.Apply(new UndivertVifScript(divert.Path, GanetiVifScript.Diverted));
+                else if (a is DivertVifScript { Update: false } divert) new GanetiVifScript(_n.Cfg).Apply(new UndivertVifScript(divert.Path, divert.Diverted));
             }
             catch (GntComException e)
             {
@@ -140,9 +141,9 @@ internal sealed class GanetiIntegration
         if (!dryRun) GanetiShims.RemoveTemporaryFiles(dir);
         var actions = new List<PlanAction>();
         var notes = new List<string>();
-        foreach (string name in GanetiShims.Names) GanetiShims.PlanDisable(dir, name, actions, notes);
+        foreach (string name in GanetiShims.Names) GanetiShims.PlanDisable(dir, name, _n.Cfg.GanetiLibDir, actions, notes);
         GanetiHooks.PlanDisable(dir, actions);
-        GanetiVifScript.PlanDisable(actions);
+        new GanetiVifScript(_n.Cfg).PlanDisable(actions);
         var records = _n.Store.Records();
         var live = records.Where(r => !r.Pending && _n.Nl.LinkByIndex(r.Index)?.Name == r.Name).ToList();
         actions.AddRange(live.Select(r => new HandBack(r)));

@@ -254,7 +254,7 @@ internal sealed class Healer
         try
         {
             var s = new SetUp(tx, link, r, _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, r.Index));
-            ConfiguredChannel.Configure(s, ConfiguredChannel.ForRepair);
+            ConfiguredChannel.Repair(s);
             if (s.Record != r) _n.Store.Save(s.Record);
             return null;
         }

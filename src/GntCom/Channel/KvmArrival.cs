@@ -24,6 +24,12 @@ internal sealed class KvmArrival
     /// <summary>How long the tap's NIC file is waited for: qemu's start under emulation takes seconds.</summary>
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Only an expectation this young is waited for: the target's tap appears right after the
+    /// pre hook (an older one is a failed migration's; it is still matched, not waited for).
+    /// </summary>
+    public const long WaitForAtMost = 120;
+
     private readonly Node _n;
 
     public KvmArrival(Node n) => _n = n;
@@ -34,18 +40,24 @@ internal sealed class KvmArrival
         var until = DateTime.UtcNow + Wait;
         while (true)
         {
-            var expected = _n.Store.ExpectedChannels().Where(e => e.Instance != null && !e.IsExpired(VifMemory.Now)).ToList();
-            bool othersOnly = true;
+            long now = VifMemory.Now;
+            var expected = _n.Store.ExpectedChannels().Where(e => e.Instance != null && !e.IsExpired(now)).ToList();
+            bool waitFor = false;
             foreach (var e in expected)
             {
                 string? tap = FreshNicFile(e);
                 if (tap == name) return e;
-                othersOnly &= tap != null;
+                waitFor |= tap == null && now - e.Since <= WaitForAtMost;
             }
-            // Every instance expected has its tap already (or none is expected): this one is nobody's.
-            if (othersOnly) return null;
+            // Every instance expected lately has its tap already (or none is expected): this one is nobody's.
+            if (!waitFor) return null;
             // Still the tap Ganeti opened? (qemu may fail to start: then Ganeti closes it.)
-            if (DateTime.UtcNow > until || _n.Nl.LinkByIndex(ifindex) is not { } link || link.Name != name) return null;
+            if (_n.Nl.LinkByIndex(ifindex) is not { } link || link.Name != name) return null;
+            if (DateTime.UtcNow > until)
+            {
+                Log.Info("arrived " + name + ": no NIC file of an instance expected here names it within " + (int)Wait.TotalSeconds + " s; left to Ganeti's kvm-ifup");
+                return null;
+            }
             Thread.Sleep(100);
         }
     }

@@ -106,10 +106,10 @@ public sealed record LeaveDhcpToGaneti(string Why) : PlanAction
 }
 
 /// <summary>Ganeti's Xen vif script for the channel becomes vif-gnt-com (dpkg-divert --local --rename, and a symlink).</summary>
-public sealed record DivertVifScript(string Path, string VifGntCom, bool Update) : PlanAction
+public sealed record DivertVifScript(string Path, string Diverted, string VifGntCom, bool Update) : PlanAction
 {
     public override string Describe() => Update ? "point " + Path + " at " + VifGntCom
-        : "divert Ganeti's " + Path + " (kept as " + GntCom.Ganeti.GanetiVifScript.Diverted + ") and link it to " + VifGntCom;
+        : "divert Ganeti's " + Path + " (kept as " + Diverted + ") and link it to " + VifGntCom;
 }
 
 /// <summary>Ganeti's Xen vif script back (the diversion removed).</summary>

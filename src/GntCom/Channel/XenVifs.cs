@@ -39,7 +39,10 @@ internal sealed class XenVifs
         var link = _n.Nl.LinkByName(dev);
         if (link == null)
         {
+            // online run again: the first one renamed the vif (and left a note, or set up its channel)
             if (_n.Nl.LinkByName(vifname) is Link done && _n.Store.Note(done.Index) is VifNote n0 && n0.Original == dev) return vifname;
+            if (_down.Find(dev, 0, anyOwner: false) is ChannelRecord r && r.Backend != null
+                && XenbusPath.Canonical(r.Backend) == XenbusPath.Canonical(backend)) return r.Name;
             throw new GntComException("interface " + Quote.Value(dev) + " does not exist");
         }
         if (!_n.Cfg.IsChannelName(vifname))

@@ -27,7 +27,9 @@ public static class GanetiHooks
         Marker + dir.Replace(".d", "", StringComparison.Ordinal) + ", put here by `gnt-com ganeti enable`\n" +
         "# (`gnt-com ganeti disable` removes it). On a live migration's target it tells GntCom\n" +
         "# which channel is coming (the instance's communication NIC), so that the channel is\n" +
-        "# ready when the instance's interface appears there; it never fails the migration.\n" +
+        "# ready when the instance's interface appears there. It never fails the migration\n" +
+        "# (gnt-com says what went wrong and exits 0), not even with GntCom removed.\n" +
+        "[ -x " + gntCom + " ] || exit 0\n" +
         "exec " + gntCom + (config != null ? " --config " + config : "") + " ganeti hook\n";
 
     /// <summary>What `gnt-com` the hooks run: the one beside gnt-com-ifup.</summary>
@@ -93,7 +95,7 @@ public static class GanetiHooks
             string? have = Read(conf, dir);
             if (have == Text(dir, gntCom, config)) continue;
             problems.Add("ganeti: " + HookPath(conf, dir) + (have == null ? " is missing" : IsOurs(have) ? " is a GntCom hook for another installation or config" : " is not GntCom's hook")
-                + ": a live-migrated Xen instance gets no channel on its new node; run 'gnt-com ganeti enable' again");
+                + ": a live-migrated instance's channel is not ready on its new node; run 'gnt-com ganeti refresh'");
         }
     }
 }

@@ -145,13 +145,13 @@ public static class GanetiShims
     }
 
     /// <summary>What `ganeti disable` does to CONF_DIR/NAME (actions) and what it leaves (notes).</summary>
-    public static void PlanDisable(StateDirectory dir, string name, List<PlanAction> actions, List<string> notes)
+    public static void PlanDisable(StateDirectory dir, string name, string libDir, List<PlanAction> actions, List<string> notes)
     {
         string path = dir.Combine(name);
         bool saved = dir.Lstat(name + SavedSuffix) != null;
         bool absent = dir.Lstat(name) == null;
         if (IsOurs(dir, name) || (absent && saved))
-            actions.Add(new RestoreGanetiFile(path, RestoreSource(dir, name)));
+            actions.Add(new RestoreGanetiFile(path, RestoreSource(dir, name, libDir)));
         else if (absent)
             notes.Add(path + ": no shim and no Ganeti file kept, nothing to put back");
         else if (saved && IsKeptCopy(dir, name))
@@ -179,7 +179,7 @@ public static class GanetiShims
                 dir.Write(Path.GetFileName(i.Path), i.Text, 0b111_101_101);
                 return null;
             case RestoreGanetiFile r:
-                return Restore(dir, Path.GetFileName(r.Path));
+                return Restore(dir, Path.GetFileName(r.Path), r.Source);
             case DropSecondName d:
                 dir.Delete(Path.GetFileName(d.KeptAs));
                 return null;
@@ -191,9 +191,6 @@ public static class GanetiShims
         }
     }
 
-    /// <summary>Where Debian's ganeti package keeps the pristine copies of its ifup-os scripts.</summary>
-    public const string PackageDefaults = "/usr/lib/ganeti";
-
     /// <summary>Where a kept copy that is no longer Ganeti's latest goes: aside, never deleted.</summary>
     public const string OldSuffix = ".gnt-com-old";
 
@@ -201,28 +198,27 @@ public static class GanetiShims
     /// Where <see cref="Restore"/> takes Ganeti's own file from: the version dpkg left beside
     /// the shim when a ganeti upgrade came after `enable` kept a copy and the admin kept the
     /// shim (NAME.dpkg-dist, newer than the kept copy: what dpkg now expects), else the file
-    /// `enable` kept (NAME.gnt-com-orig), else the package's pristine copy
-    /// (PackageDefaults/NAME: the file was a GntCom 0.2 link), else nowhere (null: the shim
-    /// is removed).
+    /// `enable` kept (NAME.gnt-com-orig), else the package's pristine copy in
+    /// <paramref name="libDir"/> (ganeti_lib_dir: the file was a GntCom 0.2 link), else
+    /// nowhere (null: the shim is removed).
     /// </summary>
-    public static string? RestoreSource(StateDirectory dir, string name)
+    public static string? RestoreSource(StateDirectory dir, string name, string libDir)
     {
         var kept = dir.Lstat(name + SavedSuffix);
         if (dir.Lstat(name + ".dpkg-dist") is { IsRegular: true } dist && (kept == null || dist.ChangedAfter(kept.Value)))
             return dir.Combine(name + ".dpkg-dist");
         if (kept != null) return dir.Combine(name + SavedSuffix);
-        string pristine = Path.Combine(PackageDefaults, name);
+        string pristine = Path.Combine(libDir, name);
         return File.Exists(pristine) ? pristine : null;
     }
 
     /// <summary>
-    /// Undoes <see cref="Install"/>: Ganeti's own file back from <see cref="RestoreSource"/>,
-    /// atomically; a kept copy that a newer .dpkg-dist outdates is set aside as
-    /// NAME.gnt-com-old. Returns a note when something was set aside.
+    /// Undoes an install: Ganeti's own file back from <paramref name="source"/> (see
+    /// <see cref="RestoreSource"/>), atomically; a kept copy that a newer .dpkg-dist outdates
+    /// is set aside as NAME.gnt-com-old. Returns a note when something was set aside.
     /// </summary>
-    public static string? Restore(StateDirectory dir, string name)
+    public static string? Restore(StateDirectory dir, string name, string? source)
     {
-        string? source = RestoreSource(dir, name);
         if (source == dir.Combine(name + ".dpkg-dist"))
         {
             dir.Rename(name + ".dpkg-dist", name);
@@ -271,7 +267,7 @@ public static class GanetiShims
     {
         if (!Directory.Exists(cfg.GanetiDir)) return false;
         using var dir = StateDirectory.Open(cfg.GanetiDir, create: false, "ganeti_dir");
-        return Names.Any(n => IsOurs(dir, n) || dir.Lstat(n + SavedSuffix) != null) || GanetiHooks.AnyInstalled(dir) || GanetiVifScript.IsOurs();
+        return Names.Any(n => IsOurs(dir, n) || dir.Lstat(n + SavedSuffix) != null) || GanetiHooks.AnyInstalled(dir) || new GanetiVifScript(cfg).IsOurs();
     }
 
     /// <summary>Fails, saying so, when there is no CONF_DIR (Ganeti is not installed here).</summary>
@@ -318,11 +314,8 @@ public static class GanetiShims
                 }
             }
             // Enabled (a shim of GntCom's is in place): its migration hooks belong with it.
-            if (targets is var (ifup, config))
-            {
-                GanetiHooks.Check(dir, GanetiHooks.GntCom(ifup), config, problems);
-                GanetiVifScript.Check(GanetiVifScript.VifGntCom(ifup), problems);
-            }
+            if (targets is var (ifup, config)) GanetiHooks.Check(dir, GanetiHooks.GntCom(ifup), config, problems);
+            new GanetiVifScript(cfg).Check(targets is var (i, _) ? GanetiVifScript.VifGntCom(i) : null, targets != null, problems);
         }
         catch (GntComException e)
         {

@@ -43,7 +43,7 @@ public sealed record GanetiHookCall(string Phase, string Path, string? Instance,
             nics.Add(new HookNic(i, cfg.GuestIp(ipText, "GANETI_" + nic + "IP"), MacAddress.Parse(macText, "GANETI_" + nic + "MAC")));
         }
         return new GanetiHookCall(phase, path, Names.Instance(Env("INSTANCE_NAME"), "GANETI_INSTANCE_NAME"),
-            Names.Instance(Env("NEW_PRIMARY"), "GANETI_NEW_PRIMARY"), Env("MIGRATE_CLEANUP") == "True", nics);
+            Names.Node(Env("NEW_PRIMARY"), "GANETI_NEW_PRIMARY"), Env("MIGRATE_CLEANUP") == "True", nics);
     }
 
     /// <summary>

@@ -22,7 +22,10 @@ public static class MacAddress
         return Format(b);
     }
 
-    /// <summary>Normalises a guest MAC or throws: it must be a unicast, non-zero address.</summary>
+    /// <summary>The MAC every channel interface carries on the host's side (as Xen gives every vif).</summary>
+    public const string ChannelSide = "fe:ff:ff:ff:ff:ff";
+
+    /// <summary>Normalises a guest MAC or throws: it must be a unicast, non-zero address, and not the host side's.</summary>
     public static string Parse(string? text, string what)
     {
         string mac = TryNormalize(text)
@@ -31,6 +34,8 @@ public static class MacAddress
             throw new InvalidInputException(what + " " + Quote.Value(text) + " is a multicast MAC address, not a guest's");
         if (mac == "00:00:00:00:00:00")
             throw new InvalidInputException(what + " " + Quote.Value(text) + " is the all-zero MAC address");
+        if (mac == ChannelSide)
+            throw new InvalidInputException(what + " " + Quote.Value(text) + " is the MAC of the host's side of every channel (and of every Xen vif), not a guest's");
         return mac;
     }
 

@@ -24,15 +24,22 @@ public static class Names
         return name;
     }
 
-    /// <summary>An instance name: a host name (letters, digits, '.', '-', '_'), at most 253 characters.</summary>
-    public static string? Instance(string? name, string what)
+    /// <summary>An instance name: a host name (letters, digits, '.', '-', '_'), at most 253 characters, not "." or "..".</summary>
+    public static string? Instance(string? name, string what) => HostName(name, what, "instance");
+
+    /// <summary>A Ganeti node's name: a host name, as <see cref="Instance"/>.</summary>
+    public static string? Node(string? name, string what) => HostName(name, what, "node");
+
+    private static string? HostName(string? name, string what, string kind)
     {
         if (string.IsNullOrEmpty(name)) return null;
         if (name.Length > 253)
             throw new InvalidInputException(what + " " + Quote.Value(name) + " is longer than 253 characters");
         foreach (char c in name)
             if (!(char.IsAsciiLetterOrDigit(c) || c == '.' || c == '-' || c == '_'))
-                throw new InvalidInputException(what + " " + Quote.Value(name) + " is not a valid instance name (letters, digits and .-_ only)");
+                throw new InvalidInputException(what + " " + Quote.Value(name) + " is not a valid " + kind + " name (letters, digits and .-_ only)");
+        if (name is "." or "..")
+            throw new InvalidInputException(what + " " + Quote.Value(name) + " is not a valid " + kind + " name");
         return name;
     }
 }

@@ -34,6 +34,8 @@ public sealed record ChannelRecord
     public IPAddress? Ipv6 { get; init; }
     /// <summary>Given back to a restarted or migrated Xen domain's vif (<see cref="VifMemory"/>, <see cref="ExpectedChannel"/>): Ganeti's next xen-ifup-os may re-address it.</summary>
     public bool Restored { get; init; }
+    /// <summary>The MAC the channel interface was given (fe:ff:ff:ff:ff:ff); none for a channel of GntCom 0.3 or an adopted one, which keep theirs.</summary>
+    public string? HostMac { get; init; }
     /// <summary>A Xen vif's vifname when another interface held it and the channel got another name (its memory is kept under the vifname).</summary>
     public string? Vifname { get; init; }
 
@@ -49,6 +51,7 @@ public sealed record ChannelRecord
         ("ipv6", Ipv6?.ToString()),
         ("restored", Restored ? "yes" : null),
         ("vifname", Vifname),
+        ("hostmac", HostMac),
         ("state", Pending ? "pending" : "up"));
 
     /// <summary>"gnt.com.3 (was tap0) ip=... mac=... instance=...", for log lines.</summary>
@@ -98,6 +101,9 @@ public sealed record ChannelRecord
             Ipv6 = v6,
             Restored = m.GetValueOrDefault("restored") == "yes",
             Vifname = vifname,
+            HostMac = m.GetValueOrDefault("hostmac") is string hostMac
+                ? MacAddress.TryNormalize(hostMac) ?? throw new InvalidInputException("state record " + Quote.Value(fileName) + " has a bad hostmac")
+                : null,
         };
     }
 }

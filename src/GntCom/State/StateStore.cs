@@ -65,25 +65,12 @@ public sealed partial class StateStore : IDisposable
     }
 
     /// <summary>
-    /// Removes this namespace's state directory and all it holds (`gnt-com down --all`, the
-    /// package's removal); the state of other network namespaces (STATE/netns/INODE) stays,
-    /// and STATE itself goes when nothing else is left in it. Call under the lock: the lock
-    /// file goes last.
+    /// Empties this namespace's state directory (`gnt-com down --all`, the package's
+    /// removal): everything but the lock file goes (a call waiting on it goes on with an
+    /// empty state) and the state of other network namespaces (STATE/netns/INODE). Call under
+    /// the lock. The package's purge removes the directory itself.
     /// </summary>
-    public void RemoveAll()
-    {
-        _root.Clear("netns", "lock");
-        _root.Delete("lock");
-        var (inode, initial) = NetNamespace.Current();
-        if (!initial && _base.Sub("netns", create: false) is StateDirectory netns)
-        {
-            netns.RemoveDirectory(inode.ToString(CultureInfo.InvariantCulture));
-            _base.RemoveDirectory("netns");
-        }
-        else if (!_root.RemoveDirectory("netns")) return; // other namespaces' state: STATE stays
-        if (Interop.Libc.UnlinkAt(Interop.Libc.AT_FDCWD, _base.Path, 0x200) < 0 && Interop.Libc.Errno is not (Interop.Errno.ENOENT or Interop.Errno.ENOTEMPTY or Interop.Errno.EEXIST))
-            throw new GntComException("cannot remove " + _base.Path + ": " + Interop.Errno.Describe(Interop.Libc.Errno));
-    }
+    public void RemoveAll() => _root.Clear("netns", "lock");
 
     public string Root => _root.Path;
     public StateDirectory Directory => _root;

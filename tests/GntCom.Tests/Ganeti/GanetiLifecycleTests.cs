@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using GntCom.Tests.Infrastructure;
 using Xunit;
 
@@ -38,7 +39,7 @@ public sealed class GanetiLifecycleTests
         File.Delete(Hook(site, "pre"));
         var check = node.Admin("check");
         Assert.Equal(1, check.Code);
-        Assert.Contains("ganeti: " + Hook(site, "pre") + " is missing: a live-migrated Xen instance gets no channel on its new node", check.Out);
+        Assert.Contains("ganeti: " + Hook(site, "pre") + " is missing: a live-migrated instance's channel is not ready on its new node; run 'gnt-com ganeti refresh'", check.Out);
         var refresh = node.Admin("ganeti", "refresh", "--quiet");
         Assert.True(refresh.Code == 0, refresh.ToString());
         Assert.Equal("install GntCom's Ganeti hook " + Hook(site, "pre") + " (runs " + gntCom + " ganeti hook)\n", refresh.Out);
@@ -120,10 +121,67 @@ public sealed class GanetiLifecycleTests
         node.AssertNothingConfigured(tap3);
         Assert.Empty(node.IsolationRules());
         Assert.Equal(0, node.DnsmasqPid());
-        Assert.False(Directory.Exists(node.StateRoot), "the state directory is left: " + node.StateRoot);
+        // The lock stays (a call waiting on it goes on with an empty state); the purge removes the rest.
+        Assert.Equal(new[] { "lock" }, Directory.GetFileSystemEntries(node.StateRoot).Select(Path.GetFileName));
         // Twice is once: there is nothing left to take down.
         var again = node.Admin("down", "--all");
         Assert.True(again.Code == 0, again.ToString());
-        Assert.False(Directory.Exists(node.StateRoot), "down --all made a state directory");
+        Assert.Equal(new[] { "lock" }, Directory.GetFileSystemEntries(node.StateRoot).Select(Path.GetFileName));
+    }
+
+    [HostFact("bash", "ip", "/usr/bin/dpkg-divert")]
+    public void Enable_diverts_ganetis_xen_vif_script_to_vif_gnt_com_and_disable_finishes_even_a_half_done_divert()
+    {
+        using var site = new GanetiSite(enable: false);
+        using var node = site.Node();
+        // Ganeti's PKGLIBDIR/vif-ganeti-metad, and a dpkg database of the sandbox's own.
+        string lib = Path.Combine(site.Install.Dir, "lib", "ganeti"), script = Path.Combine(lib, "vif-ganeti-metad");
+        File.WriteAllText(script, "#!/bin/sh\n# Ganeti's\n");
+        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+        string admin = Path.Combine(site.Sandbox.Dir, "dpkg");
+        Directory.CreateDirectory(admin);
+        File.WriteAllText(Path.Combine(admin, "diversions"), "");
+        var env = new System.Collections.Generic.Dictionary<string, string?> { ["GNT_COM_CONF"] = null, ["DPKG_ADMINDIR"] = admin };
+        ProcResult Admin(params string[] args) => node.Ns.Exec(site.GntCom, new[] { "--config", site.ConfigPath }.Concat(args), env);
+        string vifGntCom = Path.Combine(site.Install.Prefix, "lib/gnt-com/vif-gnt-com");
+
+        var enable = Admin("ganeti", "enable");
+        Assert.True(enable.Code == 0, enable.ToString());
+        Assert.Contains("divert Ganeti's " + script + " (kept as " + script + ".distrib) and link it to " + vifGntCom, enable.Out);
+        Assert.Equal(vifGntCom, new FileInfo(script).LinkTarget);
+        Assert.Equal("#!/bin/sh\n# Ganeti's\n", File.ReadAllText(script + ".distrib"));
+        Assert.Contains(script, File.ReadAllText(Path.Combine(admin, "diversions")));
+        Assert.Equal(0, Admin("check").Code);
+
+        // A disable killed between the link's removal and dpkg-divert: check names it, disable finishes it.
+        File.Delete(script);
+        var check = Admin("check");
+        Assert.Equal(1, check.Code);
+        Assert.Contains("ganeti: " + script + " is missing (Ganeti's is diverted to " + script + ".distrib)", check.Out);
+        var disable = Admin("ganeti", "disable");
+        Assert.True(disable.Code == 0, disable.ToString());
+        Assert.Contains("put Ganeti's " + script + " back (from " + script + ".distrib)", disable.Out);
+        Assert.Equal("#!/bin/sh\n# Ganeti's\n", File.ReadAllText(script));
+        Assert.False(File.Exists(script + ".distrib"));
+        Assert.DoesNotContain(script, File.ReadAllText(Path.Combine(admin, "diversions")));
+        Assert.Equal(0, Admin("check").Code);
+        Assert.Equal("", Admin("ganeti", "disable", "--quiet").Out);
+    }
+
+    [HostFact("bash", "ip", "unshare")]
+    public void The_migrate_hook_never_fails_a_migration_not_even_with_a_broken_config_or_gntcom_gone()
+    {
+        using var site = new GanetiSite();
+        using var node = site.Node("knode");
+        var vm = new Nic("hk1.example.org", "169.254.45.1", "52:54:00:45:00:01");
+        var env = GanetiCallers.MigrateHookEnvironment(vm, "pre", "other.example.org", node.Hostname, "other.example.org");
+        site.SetConfig("bogus_key = 1\n");
+        var broken = node.RunHooks("instance-migrate", "pre", env);
+        Assert.True(broken.Code == 0, broken.ToString());
+        Assert.Contains("unknown setting 'bogus_key'", broken.Err);
+        site.SetConfig("");
+        File.Delete(Path.Combine(site.Install.Prefix, "lib/gnt-com/gnt-com"));
+        var gone = node.RunHooks("instance-migrate", "pre", env);
+        Assert.True(gone.Code == 0, gone.ToString());
     }
 }

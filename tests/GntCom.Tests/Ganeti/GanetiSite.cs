@@ -71,7 +71,8 @@ public sealed class GanetiSite : IDisposable
     /// <summary>The installed config as `make install` wrote it, then the sandbox's paths and <paramref name="extra"/>.</summary>
     public void SetConfig(string extra) =>
         File.WriteAllText(Install.Config, _installedConfig + "\n# the test's sandbox\nstate_dir = " + Sandbox.StateDir
-            + "\nhooks_dir = " + Sandbox.HooksDir + "\nganeti_dir = " + ConfDir + "\nsyslog_socket = off\n" + extra);
+            + "\nhooks_dir = " + Sandbox.HooksDir + "\nganeti_dir = " + ConfDir + "\nganeti_lib_dir = " + Path.Combine(Install.Dir, "lib", "ganeti")
+            + "\nsyslog_socket = off\n" + extra);
 
     /// <summary>The installed udev rules (GntCom's 60-gnt-com.rules).</summary>
     public string UdevRulesDir => Path.Combine(Install.SysConfDir, "udev", "rules.d");

@@ -79,8 +79,11 @@ public sealed class KvmMigrationTests
         // gnt-instance migrate: the pre hooks, then the target's qemu -incoming opens its tap
         // (the kernel's add event) and Ganeti writes the instance's NIC file once qemu runs.
         foreach (var node in new[] { source, target })
-            Assert.Equal(0, node.RunHooks("instance-migrate", "pre",
-                GanetiCallers.MigrateHookEnvironment(vm, "pre", source.Hostname, target.Hostname, source.Hostname)).Code);
+        {
+            var pre = node.RunHooks("instance-migrate", "pre",
+                GanetiCallers.MigrateHookEnvironment(vm, "pre", source.Hostname, target.Hostname, source.Hostname));
+            Assert.True(pre.Code == 0 && pre.Out.Contains(node == target ? "expecting " + vm.Instance : "not the migration's target"), pre.ToString());
+        }
         string tap = target.GenerateTapName();
         guest.MoveHostEnd(target, tap, "02:42:00:00:00:03");
         string nicDir = Path.Combine(runDir, "kvm-hypervisor", "nic", vm.Instance);
@@ -88,7 +91,7 @@ public sealed class KvmMigrationTests
         File.WriteAllText(Path.Combine(nicDir, "1"), tap);
 
         // Before Ganeti's FinalizeMigrationDst runs kvm-ifup, the channel is there.
-        Assert.True(Background.WaitFor(() => target.Records().Length == 1, 10_000), udev.Log);
+        Assert.True(Background.WaitFor(() => target.Records().Length == 1, 20_000), target.Admin("status") + "\n" + udev.Log);
         target.AssertChannel(tap, vm);
         Assert.True(guest.Reaches(), "the channel prepared by udev does not carry the guest's traffic");
         var ifup = target.KvmIfup(tap, vm);
@@ -123,6 +126,18 @@ public sealed class KvmMigrationTests
         Assert.True(again.Code == 0, again.ToString());
         Assert.Equal(ChannelMac, guest.NeighbourMac());
         Assert.True(guest.Reaches(), "the guest was not told the channel's MAC");
+
+        // The MAC is part of the channel: check names another, repair puts it back.
+        node.Ns.Ip("link", "set", "dev", guest.HostEnd, "address", "02:00:00:00:00:07");
+        var check = node.Admin("check");
+        Assert.Equal(1, check.Code);
+        Assert.Contains(guest.HostEnd + ": MAC is 02:00:00:00:00:07, not " + ChannelMac, check.Out);
+        Assert.Equal(0, node.Admin("repair").Code);
+        Assert.Contains("link/ether " + ChannelMac + " ", node.Ns.Ip("link", "show", "dev", guest.HostEnd));
+        // A guest never gets the host side's MAC.
+        var refused = node.Ns.Exec("env", "IP=169.254.42.9", "MAC=" + ChannelMac, site.GntComIfup, "--config", site.ConfigPath, node.OpenTap());
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("is the MAC of the host's side of every channel", refused.Err);
     }
 
     [HostFact("bash", "ip", Udevd.Binary)]

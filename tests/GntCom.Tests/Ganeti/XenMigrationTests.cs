@@ -95,6 +95,14 @@ public sealed class XenMigrationTests
         Assert.True(back.Guest.Reaches(), "the guest does not reach its host after migrating back");
         Assert.Empty(target.Node.Records());
         Assert.Equal(0, target.Node.Admin("check").Code);
+
+        // Ganeti's xen-ifup-os with a changed NIC (a later restart by Ganeti) re-addresses the
+        // arrived channel, and the guest leases its new address.
+        var moved = vm with { Ip = "169.254.41.9" };
+        var readdress = source.Node.XenIfupOs(back.VifName, moved);
+        Assert.True(readdress.Code == 0, readdress.ToString());
+        source.Node.AssertChannel(back.VifName, moved);
+        Assert.Equal(moved.Ip, back.Guest.Dhcp()?["ip"]);
     }
 
     [HostFact("bash", "ip", "xenstore-read", "busybox", "unshare", Dnsmasq)]

@@ -333,7 +333,8 @@ public sealed class ParserFuzzTests
         "dhcp_except_interfaces = lo, eth* *\n" +
         "dhcp_lease_time = 12h\n" +
         "ganeti_dir = /srv/ganeti-etc\n" +
-        "ganeti_run_dir = /srv/ganeti-run\n";
+        "ganeti_run_dir = /srv/ganeti-run\n" +
+        "ganeti_lib_dir = /srv/ganeti-lib\n";
 
     [Fact]
     public void GntComConfig_text()
@@ -357,6 +358,7 @@ public sealed class ParserFuzzTests
         Assert.Equal("12h", c.DhcpLeaseTime);
         Assert.Equal("/srv/ganeti-etc", c.GanetiDir);
         Assert.Equal("/srv/ganeti-run", c.GanetiRunDir);
+        Assert.Equal("/srv/ganeti-lib", c.GanetiLibDir);
         Assert.Equal(GntComConfig.Keys.Count, Config.Split('\n').Count(l => l.Contains(" = ")));
 
         Survives(Hostile(Config, "hook_timeout = 3600\n", "dhcp_lease_time = 2m\n", "interface_prefix = abcdefghijklm.\n"), s =>

@@ -35,6 +35,9 @@ internal abstract class ChannelPart
 
     /// <summary>Whether `gnt-com repair` puts the part back on a live channel (the interface's settings and the shared rules).</summary>
     public virtual bool Repairable => false;
+
+    /// <summary>Puts the part back on a live channel (<see cref="Repairable"/> parts): as a set-up does, unless the part says otherwise.</summary>
+    public virtual void Repair(SetUp s) => Configure(s);
 }
 
 /// <summary>A set-up in progress: the transaction, the link as the steps left it, the record as configured so far.</summary>
@@ -58,8 +61,6 @@ internal sealed class SetUp
     public Reservation? Reservation { get; init; }
     /// <summary>The Xen vif's note (brought online without an IP) the channel uses up.</summary>
     public VifNote? Note { get; init; }
-    /// <summary>Whether the set-up gave the link another MAC (a guest that cached the old one is told).</summary>
-    public bool MacChanged { get; set; }
 }
 
 /// <summary>

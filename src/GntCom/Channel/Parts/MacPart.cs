@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using GntCom.Journaling;
+using GntCom.State;
 
 namespace GntCom.Channel;
 
@@ -14,14 +16,26 @@ namespace GntCom.Channel;
 /// </summary>
 internal sealed class MacPart : ChannelPart
 {
-    public const string ChannelMac = "fe:ff:ff:ff:ff:ff";
+    public const string ChannelMac = Inputs.MacAddress.ChannelSide;
+
+    public override bool Repairable => true;
 
     public override void Configure(SetUp s)
     {
-        if (MacStep.Do(s.Tx, s.Link, ChannelMac))
-        {
-            s.Link = s.Link with { Mac = ChannelMac };
-            s.MacChanged = true;
-        }
+        if (s.Link.Mac == null) return; // a link without a MAC: nothing a guest caches
+        if (MacStep.Do(s.Tx, s.Link, ChannelMac)) s.Link = s.Link with { Mac = ChannelMac };
+        s.Record = s.Record with { HostMac = ChannelMac };
+    }
+
+    /// <summary>Only where the record says the channel has it: a channel of GntCom 0.3, or an adopted one, keeps the MAC its live guest knows.</summary>
+    public override void Repair(SetUp s)
+    {
+        if (s.Record.HostMac is string mac && MacStep.Do(s.Tx, s.Link, mac)) s.Link = s.Link with { Mac = mac };
+    }
+
+    public override void Check(CheckView v, ChannelRecord r, List<string> problems)
+    {
+        if (r.HostMac != null && v.Links.TryGetValue(r.Index, out var link) && link.Mac != r.HostMac)
+            problems.Add(r.Name + ": MAC is " + link.Mac + ", not " + r.HostMac + " (a guest migrating here would not reach its host)");
     }
 }
