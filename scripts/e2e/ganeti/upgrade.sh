@@ -46,7 +46,8 @@ hooks_since() { tail -n +"$(( $1 + 1 ))" "$R/var/log/e2e-hooks.log" 2>/dev/null 
 hooks_mark() { wc -l < "$R/var/log/e2e-hooks.log" 2>/dev/null || echo 0; }
 
 add_instance u 192.0.2.111 || die "$P: instance" "gnt-instance add u: $(last_err)"
-start_and_check u "$P: instance start" "$P: u with $OLD_VERSION ($how): leases from GntCom's dnsmasq and reaches metad" gntcom \
+echo "e2e: ganeti: $P: enabled for Ganeti by: $how" >&2
+start_and_check u "$P: instance start" "$P: u with $OLD_VERSION: leases from GntCom's dnsmasq and reaches metad" gntcom \
   || die "$P: instance" "the guest does not work with GntCom $OLD_VERSION: nothing to upgrade"
 ip_u=$(channel_ip u)
 if_of() { ip -o route show "$1/32" | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1; }
