@@ -45,7 +45,7 @@
 #   /lib/modules work on both; both udevd read /usr/lib/udev/rules.d, where the package
 #   puts its rule (Debian 13's lintian refuses /lib).
 # Observed, not assumed (the parts report them in the table's FACT rows): qemu (7.2, 10.0),
-# dnsmasq (2.89, 2.91), glibc (2.36, 2.41), lintian (2.116, 2.122).
+# dnsmasq (2.90, 2.91), glibc (2.36, 2.41), lintian (2.116, 2.122).
 
 E2E_RELEASES_KNOWN="12 13"
 E2E_RELEASES_DEFAULT="12 13"

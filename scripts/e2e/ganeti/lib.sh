@@ -218,7 +218,8 @@ gntcom_dnsmasq_pids() {  # GntCom's dnsmasq: its config lives in the state direc
     tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q '^[^ ]*dnsmasq .*gnt-com' && echo "${p#/proc/}"
   done
 }
-# nothing_left: what a purge must leave of GntCom on the node: nothing (prints what is left)
+# nothing_left: what a purge must leave of GntCom on the node: nothing (prints what is left:
+# the package, its files, config, udev rule, state, Ganeti hooks, dnsmasq, policy rules)
 nothing_left() {
   local left="" f p
   [ -z "$(installed_version)" ] || left="$left; dpkg: installed"
@@ -231,6 +232,8 @@ nothing_left() {
       left="$left; $f$( [ -d "$R$f" ] && echo " ($(cd "$R$f" && find . -mindepth 1 | head -n 5 | tr '\n' ' '))")"
     fi
   done
+  p=$(find "$R/etc/ganeti/hooks" -name '*gnt-com*' 2>/dev/null | sed "s|^$R||" | tr '\n' ' ')
+  [ -z "$p" ] || left="$left; Ganeti hooks: $p"
   p=$(gntcom_dnsmasq_pids | tr '\n' ' ')
   [ -z "$p" ] || left="$left; GntCom's dnsmasq: pid $p"
   p=$(ip rule show | grep -E '^1692[0-3]:' | tr '\n' ' ')

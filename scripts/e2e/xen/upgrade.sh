@@ -30,6 +30,8 @@ nothing_left() {
              /etc/ganeti/kvm-ifup-os.gnt-com-orig /etc/ganeti/xen-ifup-os.gnt-com-orig; do
         if [ -e "$f" ] || [ -L "$f" ]; then left="$left; $f"; fi
     done
+    p=$(find /etc/ganeti/hooks -name '*gnt-com*' 2>/dev/null | tr '\n' ' ')
+    [ -z "$p" ] || left="$left; Ganeti hooks: $p"
     p=$(for q in /proc/[0-9]*; do
             tr '\0' ' ' < "$q/cmdline" 2>/dev/null | grep -q '^[^ ]*dnsmasq .*gnt-com' && echo "${q#/proc/}"
         done | tr '\n' ' ')
@@ -47,7 +49,7 @@ purge_check() {   # NAME: apt-get purge gnt-com, then nothing may be left
     check "$1: apt-get purge gnt-com" "$(pf $rc)" \
         "exit $rc: $(grep -E '^(Purging|Removing)|gnt-com:' "$O/purge-$2.log" | tr '\n' ' ')"
     l=$(nothing_left)
-    check "$1: purge leaves nothing of GntCom (package, config, udev rule, Xen link, shims, state, dnsmasq, rules, addresses)" \
+    check "$1: purge leaves nothing of GntCom (package, config, udev rule, Xen link, shims, Ganeti hooks, state, dnsmasq, rules, addresses)" \
         "$( [ -z "$l" ] && echo pass || echo fail)" "${l:-nothing left}"
 }
 # renew NAME IP ID: the running guest leases again on eth0 (udhcpc through its agent)
