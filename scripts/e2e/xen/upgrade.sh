@@ -38,19 +38,24 @@ nothing_left() {
     [ -z "$p" ] || left="$left; GntCom's dnsmasq: pid $p"
     p=$(ip rule show | grep -E '^1692[0-3]:' | tr '\n' ' ')
     [ -z "$p" ] || left="$left; policy rules: $p"
-    p=$(ip -o -4 addr show | awk '$2 ~ /^gnt\.com\./ {print $2 " " $4}' | tr '\n' ' ')
-    [ -z "$p" ] || left="$left; channel addresses: $p"
-    p=$(ip route show | grep ' dev gnt\.com\.' | tr '\n' ' ')
-    [ -z "$p" ] || left="$left; channel routes: $p"
     echo "${left#; }"
 }
-purge_check() {   # NAME: apt-get purge gnt-com, then nothing may be left
+# purge_check NAME TAG [IFACE IP]: apt-get purge gnt-com, then nothing of GntCom may be
+# left; with IFACE IP (a running guest's channel on a node enabled for Ganeti) the prerm's
+# `ganeti disable` hands it to Ganeti's scripts: its address and route stay
+purge_check() {
     apt-get purge -y gnt-com > "$O/purge-$2.log" 2>&1; rc=$?
     check "$1: apt-get purge gnt-com" "$(pf $rc)" \
         "exit $rc: $(grep -E '^(Purging|Removing)|gnt-com:' "$O/purge-$2.log" | tr '\n' ' ')"
     l=$(nothing_left)
-    check "$1: purge leaves nothing of GntCom (package, config, udev rule, Xen link, shims, Ganeti hooks, state, dnsmasq, rules, addresses)" \
+    check "$1: purge leaves nothing of GntCom (package, config, udev rule, Xen link, shims, Ganeti hooks, state, dnsmasq, rules)" \
         "$( [ -z "$l" ] && echo pass || echo fail)" "${l:-nothing left}"
+    p=$(ip -o -4 addr show | awk '$2 ~ /^gnt\.com\./ {print $2 " " $4}' | grep -v "^${3:-none} " | tr '\n' ' ')
+    check "$1: purge: no other channel address left" "$( [ -z "$p" ] && echo pass || echo fail)" "${p:-none}"
+    if [ -n "${3:-}" ]; then
+        d=$(channel_ok "$3" "$4"); rc=$?
+        check "$1: the running guest's channel handed to Ganeti's scripts (address and route kept)" "$(pf $rc)" "$d"
+    fi
 }
 # renew NAME IP ID: the running guest leases again on eth0 (udhcpc through its agent)
 renew() {
@@ -221,7 +226,7 @@ while read -r V downgrade <&3; do
 
     # ================================================================================
     step "$P: apt-get purge, $B running"
-    purge_check "$P: enabled for Ganeti, $B running" "$V"
+    purge_check "$P: enabled for Ganeti, $B running" "$V" gnt.com.1 "$IPB"
     xl destroy "$B" > /dev/null 2>&1
     rm -f "$HOOKS_LOG"
 done 3< "$E/upgrades"
