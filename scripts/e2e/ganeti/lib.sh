@@ -219,7 +219,8 @@ gntcom_dnsmasq_pids() {  # GntCom's dnsmasq: its config lives in the state direc
   done
 }
 # nothing_left: what a purge must leave of GntCom on the node: nothing (prints what is left:
-# the package, its files, config, udev rule, state, Ganeti hooks, dnsmasq, policy rules)
+# the package, its files, config, udev rule, state, Ganeti hooks, the diversion of Ganeti's
+# vif script, dnsmasq, policy rules)
 nothing_left() {
   local left="" f p
   [ -z "$(installed_version)" ] || left="$left; dpkg: installed"
@@ -234,6 +235,12 @@ nothing_left() {
   done
   p=$(find "$R/etc/ganeti/hooks" -name '*gnt-com*' 2>/dev/null | sed "s|^$R||" | tr '\n' ' ')
   [ -z "$p" ] || left="$left; Ganeti hooks: $p"
+  # ganeti enable diverts Ganeti's Xen vif script (dpkg-divert --local) to put vif-gnt-com
+  # there: the diversion gone and Ganeti's files as dpkg installed them
+  p=$(in_node dpkg-divert --list 2>/dev/null | grep -e gnt-com -e vif-ganeti-metad | tr '\n' ' ')
+  [ -z "$p" ] || left="$left; diversions: $p"
+  p=$(in_node dpkg --verify ganeti 2>/dev/null | grep ' /usr/' | tr '\n' ' ')
+  [ -z "$p" ] || left="$left; Ganeti's files changed: $p"
   p=$(gntcom_dnsmasq_pids | tr '\n' ' ')
   [ -z "$p" ] || left="$left; GntCom's dnsmasq: pid $p"
   p=$(ip rule show | grep -E '^1692[0-3]:' | tr '\n' ' ')

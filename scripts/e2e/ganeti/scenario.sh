@@ -168,8 +168,8 @@ else
   check "apt-get purge gnt-com (after disable, b running)" fail "$(tail -n 3 "$STATE/purge.log" | tr '\n' ' ')"
 fi
 left=$(nothing_left)
-if [ -z "$left" ]; then check "purge: nothing of GntCom left (package, config, udev rule, state, Ganeti hooks, dnsmasq, policy rules)" pass "none"
-else check "purge: nothing of GntCom left (package, config, udev rule, state, Ganeti hooks, dnsmasq, policy rules)" fail "left: $left"; fi
+if [ -z "$left" ]; then check "purge: nothing of GntCom left (package, config, udev rule, state, Ganeti hooks and vif script, dnsmasq, policy rules)" pass "none"
+else check "purge: nothing of GntCom left (package, config, udev rule, state, Ganeti hooks and vif script, dnsmasq, policy rules)" fail "left: $left"; fi
 bad=$(ganeti_files_changed)
 if [ -z "$bad" ]; then check "purge: kvm-ifup-os and xen-ifup-os still Ganeti's" pass "md5sums match dpkg's conffiles"
 else check "purge: kvm-ifup-os and xen-ifup-os still Ganeti's" fail "differ from dpkg's md5sum:$bad"; fi

@@ -155,8 +155,8 @@ else
   check "$P: apt-get purge gnt-com (enabled for Ganeti, u running)" fail "$(tail -n 3 "$STATE/purge.log" | tr '\n' ' ')"
 fi
 left=$(nothing_left)
-if [ -z "$left" ]; then check "$P: purge: nothing of GntCom left (package, config, udev rule, state, Ganeti hooks, dnsmasq, policy rules)" pass "none"
-else check "$P: purge: nothing of GntCom left (package, config, udev rule, state, Ganeti hooks, dnsmasq, policy rules)" fail "left: $left"; fi
+if [ -z "$left" ]; then check "$P: purge: nothing of GntCom left (package, config, udev rule, state, Ganeti hooks and vif script, dnsmasq, policy rules)" pass "none"
+else check "$P: purge: nothing of GntCom left (package, config, udev rule, state, Ganeti hooks and vif script, dnsmasq, policy rules)" fail "left: $left"; fi
 bad=$(ganeti_files_changed)
 if [ -z "$bad" ]; then check "$P: purge: kvm-ifup-os and xen-ifup-os are Ganeti's again" pass "md5sums match dpkg's conffiles"
 else check "$P: purge: kvm-ifup-os and xen-ifup-os are Ganeti's again" fail "not dpkg's:$bad"; fi

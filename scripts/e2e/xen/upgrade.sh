@@ -32,6 +32,8 @@ nothing_left() {
     done
     p=$(find /etc/ganeti/hooks -name '*gnt-com*' 2>/dev/null | tr '\n' ' ')
     [ -z "$p" ] || left="$left; Ganeti hooks: $p"
+    p=$(dpkg-divert --list 2>/dev/null | grep -e gnt-com -e vif-ganeti-metad | tr '\n' ' ')
+    [ -z "$p" ] || left="$left; diversions: $p"
     p=$(for q in /proc/[0-9]*; do
             tr '\0' ' ' < "$q/cmdline" 2>/dev/null | grep -q '^[^ ]*dnsmasq .*gnt-com' && echo "${q#/proc/}"
         done | tr '\n' ' ')
