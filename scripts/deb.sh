@@ -12,7 +12,7 @@
 # Debian 12 and 13: built on 12, it depends on 12's libc6 or newer.
 # Maintainer scripts (scripts/debian/): prerm (removal: `gnt-com ganeti disable --quiet`,
 # `gnt-com down --all`), postinst (upgrade: `gnt-com ganeti refresh --quiet`), postrm
-# (purge: the rest of /etc/gnt-com).
+# (purge: /etc/gnt-com's directories when empty; an admin's own hooks stay).
 # DEB_MAINTAINER overrides the Maintainer field (and the changelog's signature).
 set -eu
 cd "$(dirname "$0")/.."
@@ -124,5 +124,5 @@ echo "built $deb"
 if [ "$lintian" = yes ] && command -v lintian >/dev/null; then
     echo "lintian $deb:"
     lintian --fail-on error,warning "$deb"
-    echo "lintian: no error, no warning"
+    echo "lintian: no errors, no warnings"
 fi

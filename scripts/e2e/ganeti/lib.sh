@@ -226,7 +226,10 @@ nothing_left() {
   [ -z "$(installed_version)" ] || left="$left; dpkg: installed"
   # shellcheck disable=SC2016
   in_node dpkg-query -W -f='${db:Status-Abbrev}\n' gnt-com 2>/dev/null | grep -q '^[a-z]c' && left="$left; dpkg: config-files kept"
-  for f in /etc/gnt-com /run/gnt-com /usr/lib/gnt-com /usr/sbin/gnt-com /usr/share/gnt-com \
+  # /etc/gnt-com: only what is not the package's may stay, the admin's own hooks (90-e2e)
+  p=$(find "$R/etc/gnt-com" ! -type d ! -name 90-e2e 2>/dev/null | sed "s|^$R||" | tr '\n' ' ')
+  [ -z "$p" ] || left="$left; /etc/gnt-com: $p"
+  for f in /run/gnt-com /usr/lib/gnt-com /usr/sbin/gnt-com /usr/share/gnt-com \
            /usr/lib/udev/rules.d/60-gnt-com.rules /etc/udev/rules.d/60-gnt-com.rules \
            /etc/xen/scripts/vif-gnt-com /etc/ganeti/kvm-ifup-os.gnt-com-orig /etc/ganeti/xen-ifup-os.gnt-com-orig; do
     if [ -e "$R$f" ] || [ -L "$R$f" ]; then

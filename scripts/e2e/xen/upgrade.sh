@@ -24,7 +24,10 @@ nothing_left() {
     left=""
     [ -z "$(installed_version)" ] || left="$left; dpkg: installed"
     dpkg-query -W -f='${db:Status-Abbrev}\n' gnt-com 2>/dev/null | grep -q '^.c' && left="$left; dpkg: config-files kept"
-    for f in /etc/gnt-com /run/gnt-com /usr/lib/gnt-com /usr/sbin/gnt-com /usr/share/gnt-com \
+    # /etc/gnt-com: only what is not the package's may stay, the admin's own hooks (90-e2e)
+    p=$(find /etc/gnt-com ! -type d ! -name 90-e2e 2>/dev/null | tr '\n' ' ')
+    [ -z "$p" ] || left="$left; /etc/gnt-com: $p"
+    for f in /run/gnt-com /usr/lib/gnt-com /usr/sbin/gnt-com /usr/share/gnt-com \
              /usr/lib/udev/rules.d/60-gnt-com.rules /etc/udev/rules.d/60-gnt-com.rules \
              /etc/xen/scripts/vif-gnt-com /etc/ganeti/kvm-ifup-os /etc/ganeti/xen-ifup-os \
              /etc/ganeti/kvm-ifup-os.gnt-com-orig /etc/ganeti/xen-ifup-os.gnt-com-orig; do
