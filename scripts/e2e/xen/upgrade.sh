@@ -27,7 +27,11 @@ nothing_left() {
     # /etc/gnt-com: only what is not the package's may stay, the admin's own hooks (90-e2e)
     p=$(find /etc/gnt-com ! -type d ! -name 90-e2e 2>/dev/null | tr '\n' ' ')
     [ -z "$p" ] || left="$left; /etc/gnt-com: $p"
-    for f in /run/gnt-com /usr/lib/gnt-com /usr/sbin/gnt-com /usr/share/gnt-com \
+    # /run/gnt-com: no state; `down --all` keeps the (empty) lock file on purpose, so that
+    # a call waiting for the lock is never split from the next one: that alone may stay
+    p=$(find /run/gnt-com ! -type d ! \( -name lock -empty \) 2>/dev/null | tr '\n' ' ')
+    [ -z "$p" ] || left="$left; /run/gnt-com: $p"
+    for f in /usr/lib/gnt-com /usr/sbin/gnt-com /usr/share/gnt-com \
              /usr/lib/udev/rules.d/60-gnt-com.rules /etc/udev/rules.d/60-gnt-com.rules \
              /etc/xen/scripts/vif-gnt-com /etc/ganeti/kvm-ifup-os /etc/ganeti/xen-ifup-os \
              /etc/ganeti/kvm-ifup-os.gnt-com-orig /etc/ganeti/xen-ifup-os.gnt-com-orig; do
