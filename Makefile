@@ -62,9 +62,10 @@ uninstall:
 deb: $(BINS)
 	scripts/deb.sh
 
-# The real callers: Ganeti 3.0.2 with KVM instances, and Xen 4.17 nested in qemu, both from
-# Debian's packages, driving the .deb (as root; what they build is cached in
-# /var/cache/gnt-com-e2e). Ends with one table of checks and times.
+# The real callers, from each Debian release's packages (E2E_RELEASES, default "12 13":
+# Ganeti 3.0.2 / 3.1.0~rc2 with KVM instances, Xen 4.17 / 4.20 nested in qemu), driving the
+# .deb, its upgrades from GntCom's earlier releases and its purge (as root; what they build
+# is cached in /var/cache/gnt-com-e2e). Ends with one table, a column per release.
 e2e: deps deb
 	scripts/e2e/run.sh
 

@@ -1,11 +1,18 @@
 #!/bin/sh
 # make deb: builds out/gnt-com_VERSION_ARCH.deb from out/ with dpkg-deb alone (no
-# debhelper), then checks it with lintian when lintian is installed (errors fail).
+# debhelper), then checks it with lintian when lintian is installed (an error or a warning
+# fails; make e2e also runs each Debian release's own lintian on it, in that release).
 #   scripts/deb.sh [--no-lintian]
 # VERSION is Directory.Build.props' <Version>, the one `gnt-com --version` prints.
 # The layout is `make install PREFIX=/usr SYSCONFDIR=/etc` plus what Debian asks for:
 # gzipped manual pages, /usr/share/doc/gnt-com/{copyright,changelog.gz}, every file in
-# /etc a conffile, md5sums, Depends computed by dpkg-shlibdeps from the binaries.
+# /etc a conffile, md5sums, Depends computed by dpkg-shlibdeps from the binaries. Files
+# under /usr and /etc only (merged /usr: Debian 13's lintian refuses /lib, and the udev
+# rule in /usr/lib/udev/rules.d is read by Debian 12's udevd too). The one .deb fits
+# Debian 12 and 13: built on 12, it depends on 12's libc6 or newer.
+# Maintainer scripts (scripts/debian/): prerm (removal: `gnt-com ganeti disable --quiet`,
+# `gnt-com down --all`), postinst (upgrade: `gnt-com ganeti refresh --quiet`), postrm
+# (purge: /etc/gnt-com's directories when empty; an admin's own hooks stay).
 # DEB_MAINTAINER overrides the Maintainer field (and the changelog's signature).
 set -eu
 cd "$(dirname "$0")/.."
@@ -98,10 +105,15 @@ Description: host networking for Ganeti's guest communication channel
 EOF
 # Every file in /etc is a conffile (the config and the example hooks: an admin edits them).
 (cd "$root" && find etc -type f | sort | sed 's:^:/:') > "$root/DEBIAN/conffiles"
+# Files under /usr and /etc only (merged /usr).
+outside=$(cd "$root" && find . -mindepth 1 -maxdepth 1 ! -name usr ! -name etc ! -name DEBIAN)
+[ -z "$outside" ] || { echo "deb.sh: files outside /usr and /etc: $outside" >&2; exit 1; }
 # md5sums of every file but the conffiles (dpkg keeps theirs itself).
-(cd "$root" && find usr lib -type f | sort | xargs md5sum) > "$root/DEBIAN/md5sums"
+(cd "$root" && find usr -type f | sort | xargs md5sum) > "$root/DEBIAN/md5sums"
 chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles" "$root/DEBIAN/md5sums"
-install -m 0755 scripts/debian/prerm "$root/DEBIAN/prerm"
+for script in prerm postinst postrm; do
+    install -m 0755 "scripts/debian/$script" "$root/DEBIAN/$script"
+done
 
 find "$root" -type d -exec chmod 0755 {} +
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
@@ -111,6 +123,6 @@ echo "built $deb"
 
 if [ "$lintian" = yes ] && command -v lintian >/dev/null; then
     echo "lintian $deb:"
-    lintian --fail-on error "$deb"
-    echo "lintian: no errors"
+    lintian --fail-on error,warning "$deb"
+    echo "lintian: no errors, no warnings"
 fi

@@ -14,11 +14,17 @@
 #   SYSCONFDIR/xen/scripts/vif-gnt-com -> PREFIX/lib/gnt-com/vif-gnt-com, when that
 #                                directory exists (always with --xen-link, for packages)
 #   UDEVRULESDIR/60-gnt-com.rules the udev rule that forgets a channel when the kernel
-#                                removes its interface: /lib/udev/rules.d with PREFIX=/usr
-#                                (the package), else SYSCONFDIR/udev/rules.d
+#                                removes its interface: /usr/lib/udev/rules.d with
+#                                PREFIX=/usr (the package: files under /usr only, which
+#                                Debian 12's and 13's udevd both read), else
+#                                SYSCONFDIR/udev/rules.d
 # Ganeti's /etc/ganeti/kvm-ifup-os and xen-ifup-os are not touched here: `gnt-com ganeti
 # enable` puts GntCom's shims there (they name this installation's gnt-com-ifup).
-# Uninstall removes what install added and keeps SYSCONFDIR/gnt-com (config, hooks).
+# Uninstall first does what the package's prerm does on removal, asking the installed
+# gnt-com: `ganeti disable --quiet` (Ganeti's own files back; silent where GntCom is not
+# enabled for Ganeti), then `down --all` (every channel down, dnsmasq stopped, the policy
+# rules and the state gone); a failure stops it with gnt-com's own message and removes
+# nothing. Then it removes what install added and keeps SYSCONFDIR/gnt-com (config, hooks).
 set -eu
 cd "$(dirname "$0")/.."
 mode=install
@@ -51,24 +57,27 @@ man=$PREFIX/share/man
 completion=$PREFIX/share/bash-completion/completions/gnt-com
 confdir=$SYSCONFDIR/gnt-com
 xenlink=$SYSCONFDIR/xen/scripts/vif-gnt-com
-if [ "$PREFIX" = /usr ]; then udevrules=/lib/udev/rules.d; else udevrules=$SYSCONFDIR/udev/rules.d; fi
+if [ "$PREFIX" = /usr ]; then udevrules=/usr/lib/udev/rules.d; else udevrules=$SYSCONFDIR/udev/rules.d; fi
 d=$DESTDIR
+# what the udev rule (and uninstall) pass gnt-com: the config, when not the default one
+config_arg=
+[ "$SYSCONFDIR" = /etc ] || config_arg=" --config $confdir/gnt-com.conf"
 
 if [ "$mode" = uninstall ]; then
-    # Ganeti must not be left running shims of a program about to go (every instance start
-    # would fail): `gnt-com ganeti disable` first, when they name this installation.
-    ganeti_dir=$(sed -n 's/^ganeti_dir *= *//p' "$d$confdir/gnt-com.conf" 2>/dev/null | tail -n 1)
-    ganeti_dir=${ganeti_dir:-/etc/ganeti}
-    if [ -z "$d" ] && grep -qs "^$pkglib/gnt-com-ifup" "$ganeti_dir/kvm-ifup-os" "$ganeti_dir/xen-ifup-os"; then
-        if ! "$pkglib/gnt-com" --config "$confdir/gnt-com.conf" ganeti disable; then
-            for g in "$ganeti_dir/kvm-ifup-os" "$ganeti_dir/xen-ifup-os"; do
-                [ -e "$g.gnt-com-orig" ] && mv -f "$g.gnt-com-orig" "$g"
-            done
-            echo "install.sh: 'gnt-com ganeti disable' failed; Ganeti's kvm-ifup-os and xen-ifup-os were put back" >&2
+    # GntCom goes from the node before its files do: Ganeti must not be left running shims
+    # of a program that is gone (every instance start would fail), nor the kernel and /run
+    # holding channels nobody will take down. Not for a staged tree (DESTDIR).
+    if [ -z "$d" ] && [ -x "$pkglib/gnt-com" ]; then
+        # shellcheck disable=SC2086  # config_arg: empty, or --config and a path without spaces
+        if ! "$pkglib/gnt-com" $config_arg ganeti disable --quiet || ! "$pkglib/gnt-com" $config_arg down --all; then
+            echo "install.sh: uninstall stopped, nothing removed: $pkglib/gnt-com failed (its message is above)" >&2
+            exit 1
         fi
     fi
     for b in $bins; do rm -f "$d$PREFIX/sbin/$b" "$d$pkglib/$b"; done
     rm -f "$d$pkglib/libMono.Unix.so" "$d$completion" "$d$udevrules/60-gnt-com.rules"
+    # where GntCom 0.3 put the rule with PREFIX=/usr
+    [ "$PREFIX" != /usr ] || rm -f "$d/lib/udev/rules.d/60-gnt-com.rules"
     # The Ganeti shims GntCom 0.2 installed here (0.3 writes them with `gnt-com ganeti enable`).
     rm -f "$d$PREFIX/share/gnt-com/ganeti/kvm-ifup-os" "$d$PREFIX/share/gnt-com/ganeti/xen-ifup-os"
     for page in man/*.[0-9]; do rm -f "$d$man/man${page##*.}/${page#man/}"; done
@@ -92,8 +101,6 @@ install -m 0644 out/libMono.Unix.so "$d$pkglib/libMono.Unix.so"
 
 # The udev rule names the installed gnt-com by its final path (and the config, when it is
 # not the default one).
-config_arg=
-[ "$SYSCONFDIR" = /etc ] || config_arg=" --config $confdir/gnt-com.conf"
 sed -e "s|@GNT_COM@|$pkglib/gnt-com$config_arg|g" scripts/udev/60-gnt-com.rules.in > "$d$udevrules/60-gnt-com.rules.tmp"
 chmod 0644 "$d$udevrules/60-gnt-com.rules.tmp"
 mv -f "$d$udevrules/60-gnt-com.rules.tmp" "$d$udevrules/60-gnt-com.rules"

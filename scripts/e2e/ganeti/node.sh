@@ -1,14 +1,18 @@
 #!/bin/bash
 # node.sh: the Ganeti node. run.sh starts it as PID 1 of new mount, UTS, network, PID and IPC
 # namespaces (unshare); everything it starts lives and dies in them. Not run directly.
-#   node.sh IMAGE WORKDIR RESULTS DEB
-# IMAGE is the cached root filesystem (read-only lower layer), WORKDIR a fresh temp dir.
+#   node.sh IMAGE WORKDIR RESULTS DEB scenario
+#   node.sh IMAGE WORKDIR RESULTS DEB upgrade OLD_VERSION OLD_DEB yes|no
+# IMAGE is the cached root filesystem (read-only lower layer), WORKDIR a fresh temp dir;
+# the last word says whether upgrade.sh also downgrades. E2E_RELEASE names the release
+# (scripts/e2e/releases.sh).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck disable=SC2034  # (DEB and RESULTS: used by scenario.sh and lib.sh)
-IMAGE=$1 WORK=$2 RESULTS=$3 DEB=$4
+# shellcheck disable=SC2034  # (used by the scenarios and lib.sh)
+IMAGE=$1 WORK=$2 RESULTS=$3 DEB=$4 SCENARIO=$5 OLD_VERSION=${6:-} OLD_DEB=${7:-} DOWNGRADE=${8:-no}
 R=$WORK/root
 . "$here/lib.sh"
+. "$here/../releases.sh" || die "node setup" "no facts for release '${E2E_RELEASE:-}'"
 
 # ---------------------------------------------------------------- the node's file system
 # A throwaway overlay over the cached image: the cache stays pristine, every change of this
@@ -64,4 +68,4 @@ if [ -n "${E2E_NODE_SHELL:-}" ]; then
   eval "$E2E_NODE_SHELL"
   exit $?
 fi
-. "$here/scenario.sh"
+. "$here/$SCENARIO.sh"

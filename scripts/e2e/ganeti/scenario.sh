@@ -2,143 +2,32 @@
 # /dev and network are in place. Each step appends CHECK/TIME lines to $RESULTS.
 # shellcheck shell=bash
 
-CONSOLE_DIR=/var/log/e2e          # the guests' serial consoles (files), inside the node
-STATE=$WORK/share                 # = /mnt inside the node
-
-# ganeti CMD...: a Ganeti command in the node, bounded in time; output in $STATE/last.out
-ganeti() {
-  in_node timeout 180 "$@" > "$STATE/last.out" 2>&1
-  local rc=$?
-  cat "$STATE/last.out" >> "$STATE/ganeti.log"
-  return $rc
+# What this release runs (rows of the table's FACT section), and the facts releases.sh
+# promises: the release's Ganeti, udev and kernel series.
+pkgver() {  # the installed version of a package in the node, "-" when absent
+  # shellcheck disable=SC2016
+  in_node dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo -
 }
-last_err() { grep -v '^\s*$' "$STATE/last.out" | tail -n 2 | tr '\n' ' '; }
-
-# ---------------------------------------------------------------- the guests
-console() { tr -d '\r' < "$R$CONSOLE_DIR/$1.console" 2>/dev/null; }   # the tty writes CR LF
-fresh_console() { rm -f "$R$CONSOLE_DIR/$1.console"; }   # before a (re)start: no stale READY
-# wait_ready NAME SECONDS: the guest's /init reported READY on its console
-wait_ready() { poll "$2" grep -q '^E2E READY' "$R$CONSOLE_DIR/$1.console"; }
-channel_ip() {  # the channel is the instance's last NIC
-  in_node timeout 60 gnt-instance list --no-headers -o nic.ips "$1" 2>/dev/null | tr ',' '\n' | tail -n 1
-}
-# guest_get IP PATH: GET http://IP/PATH from the node, over the channel (the guest's httpd)
-guest_get() {
-  in_node timeout 60 python3 -c '
-import sys, urllib.request
-print(urllib.request.urlopen("http://%s/%s" % (sys.argv[1], sys.argv[2]), timeout=50).read().decode().strip())
-' "$1" "$2" 2>&1 | tail -n 3
-}
-# add_instance NAME IP: a diskless instance, not started, with a first NIC (routed, IP) and
-# the channel (--communication=yes: Ganeti appends it as the last NIC, its IP from the
-# instance communication network's pool); its serial console is a file on the node
-add_instance() {
-  local name=$1 ip=$2
-  in_node mkdir -p "$CONSOLE_DIR"
-  ganeti gnt-instance add -n "$NODE" -t diskless -o e2e-noop -O "e2e_name=$name" \
-    --no-name-check --no-ip-check --no-start --communication=yes \
-    --net "0:mode=routed,link=main,ip=$ip" \
-    -H "kvm:kvm_extra=-serial file:$CONSOLE_DIR/$name.console" "$name"
-}
-# boot_report NAME [gntcom]: checks the console's LEASE and METAD lines; prints a one-line
-# summary; true if the guest leased its channel address and metad knew it by that address.
-# With gntcom the lease must also come from GntCom's dnsmasq, which offers no router
-# (Ganeti's offers 169.254.169.254 as the guest's default gateway).
-boot_report() {
-  local c lease metad
-  c=$(console "$1")
-  lease=$(echo "$c" | sed -n 's/^E2E LEASE //p' | tail -n 1)
-  metad=$(echo "$c" | sed -n 's/^E2E \(NO\)*METAD //p' | tail -n 1)
-  echo "lease: ${lease:-none ($(echo "$c" | sed -n 's/^E2E NOLEASE //p' | tail -n 1))}; metad: ${metad:-none}"
-  [ -n "$lease" ] && [ "$metad" = "ok name=$1" ] || return 1
-  [ "${2:-}" != gntcom ] || [[ "$lease" == *" router=none "* ]]
-}
-# start_and_check NAME TIMENAME CHECKNAME [gntcom]: gnt-instance startup (timed), boot, report
-start_and_check() {
-  local t0 rc
-  t0=$(now)
-  ganeti gnt-instance startup "$1"; rc=$?
-  timing "$2" "$(elapsed "$t0")"
-  if [ $rc -ne 0 ]; then
-    check "$3" fail "gnt-instance startup $1 failed: $(last_err)"
-    return 1
-  fi
-  wait_and_check "$1" "$3" "${4:-}"
-}
-# wait_and_check NAME CHECKNAME [gntcom]: the guest boots (120 s at most) and reports well
-wait_and_check() {
-  local d
-  if ! wait_ready "$1" 120; then
-    check "$2" fail "$1 did not boot in 120 s: $(console "$1" | grep -E '^E2E|Kernel panic' | tail -n 3 | tr '\n' ' ')"
-    return 1
-  fi
-  if d=$(boot_report "$1" "${3:-}"); then check "$2" pass "$d"; else check "$2" fail "$d"; return 1; fi
-}
-
-# ---------------------------------------------------------------- GntCom
-gnt_com() { in_node timeout 60 gnt-com "$@"; }
-# check_clean WHAT: `gnt-com check` must be clean within 5 s, with nothing else called
-check_clean() {
-  local t0 out
-  t0=$(now)
-  if poll 5 gnt_com check > /dev/null 2>&1; then
-    check "gnt-com check clean after $1" pass "clean after $(elapsed "$t0") s"
-  else
-    out=$(gnt_com check 2>&1 | tr '\n' ' ' | cut -c1-400)
-    check "gnt-com check clean after $1" fail "not clean after 5 s: $out"
-  fi
-}
-ganeti_dnsmasq_pids() {  # Ganeti's own dnsmasq: dnsmasq -C /var/run/ganeti/dnsmasq.conf
-  local p
-  for p in /proc/[0-9]*; do
-    tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q '^dnsmasq -C /var/run/ganeti/dnsmasq.conf' \
-      && echo "${p#/proc/}"
-  done
-}
-# udevd: the chroot's real systemd-udevd in the node's namespaces (the kernel sends a net
-# device's uevents only to listeners in the device's network namespace), reading only
-# GntCom's rule: tmpfs over the rule directories hides every other rule, so nothing else
-# acts on any device.
-start_udevd() {
-  local rule=$STATE/60-gnt-com.rules f
-  for f in "$R/etc/udev/rules.d/60-gnt-com.rules" "$R/usr/lib/udev/rules.d/60-gnt-com.rules"; do
-    [ -f "$f" ] && { cp "$f" "$rule"; break; }
-  done
-  mount -t tmpfs -o mode=0755 udev-rules "$R/usr/lib/udev/rules.d"
-  mount -t tmpfs -o mode=0755 udev-rules "$R/etc/udev/rules.d"
-  if [ -f "$rule" ]; then
-    cp "$rule" "$R/usr/lib/udev/rules.d/"
-    check "the .deb ships the udev rule" pass "$(grep -v '^#' "$rule" | grep . | head -n 1 | cut -c1-200)"
-  else
-    check "the .deb ships the udev rule" fail "no 60-gnt-com.rules in the package: a stopped guest's channel is never removed"
-  fi
-  # E2E_GANETI_NO_UDEVD=1: a control run without udevd, where the checks after a stop must fail
-  [ -n "${E2E_GANETI_NO_UDEVD:-}" ] && { echo "e2e: ganeti: control run: no udevd" >&2; return; }
-  in_node /lib/systemd/systemd-udevd --resolve-names=never --debug > "$STATE/udevd.log" 2>&1 &
-  poll 10 test -S "$R/run/udev/control" || die "udevd" "systemd-udevd did not start: $(tail -n 2 "$STATE/udevd.log")"
-}
+v_ganeti=$(pkgver ganeti) v_udev=$(in_node udevadm --version 2>/dev/null | head -n 1)
+v_kernel=$(cat "$R/srv/e2e/guest/kernel-version" 2>/dev/null)
+fact "Ganeti" "$v_ganeti"
+fact "systemd-udevd" "$v_udev"
+fact "qemu" "$(pkgver qemu-system-x86)"
+fact "dnsmasq" "$(pkgver dnsmasq-base)"
+fact "guest kernel" "$v_kernel"
+fact "glibc" "$(pkgver libc6)"
+fact "lintian" "$(pkgver lintian)"
+up=${v_ganeti#*:}; up=${up%-*}; up=${up%+dfsg*}
+if [ "$up" = "$E2E_GANETI" ] && [ "${v_udev%%[!0-9]*}" = "$E2E_UDEV" ] \
+   && case $v_kernel in "$E2E_KERNEL_SERIES".*) true;; *) false;; esac; then
+  check "the node runs its release's Ganeti, udev and kernel (releases.sh)" pass "Ganeti $v_ganeti, udev $v_udev, guest kernel $v_kernel"
+else
+  check "the node runs its release's Ganeti, udev and kernel (releases.sh)" fail \
+    "expected Ganeti $E2E_GANETI, udev $E2E_UDEV, kernel $E2E_KERNEL_SERIES.*; got Ganeti $v_ganeti, udev $v_udev, kernel $v_kernel"
+fi
 
 # ================================================================= 0. the cluster
-# gnt-cluster init needs: a node name resolving to a non-loopback address the node owns
-# (node.sh: UTS name, veth, /etc/hosts), /var/lock (= /run/lock: our /run is a fresh
-# tmpfs) and a free cluster IP (it pings it, then adds it to --master-netdev). It writes
-# /var/lib/ganeti, /etc/ganeti, root's ssh keys and known_hosts: all in the overlay. No sshd
-# is needed on a single node; it starts the daemons itself through daemon-util (no systemd).
-t0=$(now)
-ganeti gnt-cluster init --enabled-hypervisors=kvm --enabled-disk-templates=diskless \
-    --master-netdev=eth0 --no-etc-hosts "$CLUSTER" \
-  || die "cluster init" "gnt-cluster init failed: $(last_err)"
-timing "cluster init" "$(elapsed "$t0")"
-# the channel: Ganeti creates the instance communication network (169.254.0.0/16, MAC
-# prefix 52:54:00, mode routed, link communication_rt) and connects it to every group
-ganeti gnt-cluster modify --instance-communication-network=gnt-com-net \
-  || die "cluster init" "instance communication network: $(last_err)"
-# KVM under TCG: qemu-system-x86_64 (Ganeti's default /usr/bin/kvm turns KVM on; there is
-# no /dev/kvm in the node anyway). Diskless guests boot the kernel and initramfs directly.
-# serial_console=false: Ganeti passes "-serial none", so kvm_extra's "-serial file:" is the
-# guest's ttyS1, where the kernel's console and /init's report go.
-ganeti gnt-cluster modify -H "kvm:kvm_path=/usr/bin/qemu-system-x86_64,kernel_path=/srv/e2e/guest/vmlinuz,initrd_path=/srv/e2e/guest/initrd.gz,serial_console=false,vnc_bind_address=,kernel_args=console=ttyS1 panic=-1" \
-  || die "cluster init" "hypervisor parameters: $(last_err)"
+init_cluster
 check "cluster init" pass "$CLUSTER on $NODE, KVM (TCG), instance communication network gnt-com-net"
 
 # ================================================================= a. Ganeti's own scripts
@@ -156,18 +45,31 @@ gdm=$(ganeti_dnsmasq_pids)
 
 # ================================================================= b. GntCom in
 cp "$DEB" "$STATE/gnt-com.deb"
+# The package as this release's lintian sees it (run in the release's root): no error, no
+# warning (informational tags are not complaints).
+if in_node timeout 300 lintian --fail-on error,warning /mnt/gnt-com.deb > "$STATE/lintian.log" 2>&1; then
+  check "the .deb: the release's lintian finds no error, no warning" pass "lintian $(pkgver lintian): no error or warning tag"
+else
+  check "the .deb: the release's lintian finds no error, no warning" fail \
+    "lintian $(pkgver lintian): $(grep -E '^[EW]: ' "$STATE/lintian.log" | head -n 6 | tr '\n' ' ')$(grep -vE '^[EWIPN]: |root privileges' "$STATE/lintian.log" | head -n 2 | tr '\n' ' ')"
+fi
+# udevd sees only GntCom's rule, which dpkg puts into the (hidden) rule directory
+hide_udev_rules
 # offline (the node has no way out): the image already holds dnsmasq-base, its dependency
-if in_node timeout 300 dpkg -i /mnt/gnt-com.deb > "$STATE/dpkg.log" 2>&1 \
-   || in_node timeout 300 apt-get install -f -y --no-download >> "$STATE/dpkg.log" 2>&1; then
+if dpkg_in dpkg dpkg -i /mnt/gnt-com.deb; then
   check "install the .deb in the node (dpkg -i)" pass "$(basename "$DEB")"
 else
   check "install the .deb in the node (dpkg -i)" fail "$(tail -n 2 "$STATE/dpkg.log" | tr '\n' ' ')"
   die "gnt-com install" "dpkg -i $(basename "$DEB") failed"
 fi
+rule=$R/usr/lib/udev/rules.d/60-gnt-com.rules
+if [ -f "$rule" ]; then
+  check "the .deb ships the udev rule (/usr/lib/udev/rules.d)" pass "$(grep -v '^#' "$rule" | grep . | head -n 1 | cut -c1-200)"
+else
+  check "the .deb ships the udev rule (/usr/lib/udev/rules.d)" fail \
+    "no /usr/lib/udev/rules.d/60-gnt-com.rules: a stopped guest's channel is never removed ($(in_node dpkg -L gnt-com | grep rules | tr '\n' ' '))"
+fi
 start_udevd
-# Ganeti's conffiles as dpkg recorded them: " /etc/ganeti/kvm-ifup-os MD5" lines
-# shellcheck disable=SC2016
-in_node dpkg-query -W -f='${Conffiles}\n' ganeti > "$STATE/ganeti.conffiles"
 
 # Installed but not yet enabled: Ganeti's own dnsmasq still serves gnt.com.*, and check
 # names it (its pid, its command, what to run) rather than saying ok.
@@ -183,14 +85,9 @@ else
   check "gnt-com ganeti enable" fail "exit $?: $(tail -n 2 "$STATE/enable.out" | tr '\n' ' ')"
 fi
 # the shims: executable, running gnt-com-ifup, no longer Ganeti's files
-shims=ok
-for f in kvm-ifup-os xen-ifup-os; do
-  sum=$(md5sum < "$R/etc/ganeti/$f" | cut -d' ' -f1)
-  { [ -x "$R/etc/ganeti/$f" ] && grep -q gnt-com-ifup "$R/etc/ganeti/$f" \
-    && ! grep -q " /etc/ganeti/$f $sum" "$STATE/ganeti.conffiles"; } || shims="$f is not GntCom's shim"
-done
-if [ "$shims" = ok ]; then check "enable: kvm-ifup-os and xen-ifup-os are GntCom's shims" pass "both run gnt-com-ifup"
-else check "enable: kvm-ifup-os and xen-ifup-os are GntCom's shims" fail "$shims"; fi
+bad=$(shims_in_place)
+if [ -z "$bad" ]; then check "enable: kvm-ifup-os and xen-ifup-os are GntCom's shims" pass "both run gnt-com-ifup"
+else check "enable: kvm-ifup-os and xen-ifup-os are GntCom's shims" fail "not GntCom's shims:$bad"; fi
 st=$(gnt_com status 2>&1)
 echo "$st" > "$STATE/status-after-enable.txt"
 if echo "$st" | grep -q "$ip_a"; then check "enable: a adopted (gnt-com status)" pass "$(echo "$st" | grep "$ip_a" | head -n 1 | tr -s ' ' | cut -c1-200)"
@@ -208,11 +105,7 @@ add_instance b 192.0.2.102 || die "instance boot" "gnt-instance add b: $(last_er
 start_and_check b "instance start with GntCom" "b with GntCom: leases from GntCom's dnsmasq and reaches metad" gntcom
 ip_b=$(channel_ip b)
 # a, booted under Ganeti's dnsmasq, leases again (now from GntCom's) and reaches metad
-r=$(guest_get "$ip_a" cgi-bin/renew)
-case "$r" in
-  *"lease $ip_a/"*" router=none; metad ok name=a") check "a with GntCom: leases again, from GntCom's dnsmasq, and reaches metad" pass "$r";;
-  *) check "a with GntCom: leases again, from GntCom's dnsmasq, and reaches metad" fail "$r";;
-esac
+renew_check a "$ip_a" "a with GntCom: leases again, from GntCom's dnsmasq, and reaches metad"
 # exclusive: neither guest reaches the other, directly (on-link, as the /16 lease says) nor
 # through the host (the node forwards: ip_forward=1); "host=reached" proves the probe works
 probe() {  # probe NAME IP OTHER_IP
@@ -248,24 +141,43 @@ if ganeti gnt-instance startup b; then
   check_clean "gnt-instance startup b"
   wait_and_check b "b after startup: leases and reaches metad" gntcom
 else check "gnt-instance startup b" fail "$(last_err)"; fi
-for i in a b; do
-  if ganeti gnt-instance remove -f --shutdown-timeout=30 "$i"; then check_clean "gnt-instance remove $i"
-  else check "gnt-instance remove $i" fail "$(last_err)"; fi
-done
+# b stays up for the end: `ganeti disable` and the purge with a guest running
+if ganeti gnt-instance remove -f --shutdown-timeout=30 a; then check_clean "gnt-instance remove a"
+else check "gnt-instance remove a" fail "$(last_err)"; fi
 
-# ================================================================= e. GntCom out
+# ================================================================= e. GntCom out, b running
+# disable hands b's live channel to Ganeti's scripts: its address and route stay
 if in_node timeout 120 gnt-com ganeti disable > "$STATE/disable.out" 2>&1; then
   check "gnt-com ganeti disable" pass "$(tail -n 1 "$STATE/disable.out")"
 else
   check "gnt-com ganeti disable" fail "exit $?: $(tail -n 2 "$STATE/disable.out" | tr '\n' ' ')"
 fi
-bad=""
-for f in kvm-ifup-os xen-ifup-os; do
-  sum=$(md5sum < "$R/etc/ganeti/$f" | cut -d' ' -f1)
-  grep -q " /etc/ganeti/$f $sum" "$STATE/ganeti.conffiles" || bad="$bad $f"
-done
+bad=$(ganeti_files_changed)
 if [ -z "$bad" ]; then check "disable: kvm-ifup-os and xen-ifup-os are Ganeti's again" pass "md5sums match dpkg's conffiles"
 else check "disable: kvm-ifup-os and xen-ifup-os are Ganeti's again" fail "differ from dpkg's md5sum:$bad"; fi
+if_b=$(ip -o route show "$ip_b/32" | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1)
+addr_b=$(ip -o -4 addr show dev "${if_b:-none}" 2>/dev/null | awk '{print $4}')
+if [ "$addr_b" = 169.254.169.254/32 ]; then check "disable: b's channel handed to Ganeti (address and route kept)" pass "$if_b: $addr_b, route $ip_b"
+else check "disable: b's channel handed to Ganeti (address and route kept)" fail "route to $ip_b: dev ${if_b:-none}; address: ${addr_b:-none}"; fi
+
+# apt purge: GntCom's prerm (nothing enabled for Ganeti any more: `ganeti disable --quiet`
+# says nothing; `down --all` takes what is GntCom's), then dpkg's purge: nothing is left
+if dpkg_in purge apt-get purge -y gnt-com; then
+  check "apt-get purge gnt-com (after disable, b running)" pass "$(grep -E '^(Purging|Removing)' "$STATE/purge.log" | tr '\n' ' ')"
+else
+  check "apt-get purge gnt-com (after disable, b running)" fail "$(tail -n 3 "$STATE/purge.log" | tr '\n' ' ')"
+fi
+left=$(nothing_left)
+if [ -z "$left" ]; then check "purge: nothing of GntCom left (package, config, udev rule, state, Ganeti hooks and vif script, dnsmasq, policy rules)" pass "none"
+else check "purge: nothing of GntCom left (package, config, udev rule, state, Ganeti hooks and vif script, dnsmasq, policy rules)" fail "left: $left"; fi
+bad=$(ganeti_files_changed)
+if [ -z "$bad" ]; then check "purge: kvm-ifup-os and xen-ifup-os still Ganeti's" pass "md5sums match dpkg's conffiles"
+else check "purge: kvm-ifup-os and xen-ifup-os still Ganeti's" fail "differ from dpkg's md5sum:$bad"; fi
+# the node is Ganeti's again: b's next start runs Ganeti's own scripts and dnsmasq
+fresh_console b
+if ganeti gnt-instance reboot --shutdown-timeout=30 b; then
+  wait_and_check b "after the purge, b with Ganeti's scripts again: leases and reaches metad"
+else check "after the purge, b with Ganeti's scripts again: leases and reaches metad" fail "gnt-instance reboot b: $(last_err)"; fi
 
 # shellcheck disable=SC2154  # (failed: set in lib.sh)
 exit "$failed"

@@ -9,12 +9,14 @@
 #   guest's console to /var/log/xen/console/guest-NAME.log, which the scenario reads).
 # Then dpkg -i of GntCom's .deb, and scenario.sh. Results and logs go to /run/e2e-out,
 # written at the end as a plain tar on /dev/vdc (run.sh reads it after qemu exits).
-# Console lines starting with E2E- are markers run.sh waits for.
+# Console lines starting with E2E- are markers run.sh waits for. The release's facts
+# (releases.sh: Xen's paths) come on the data disk with the release's number (release).
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 E=/run/e2e
 O=/run/e2e-out
 mkdir -p "$O"
+E2E_RELEASE=$(cat "$E/release" 2>/dev/null)
 
 marker() { echo "E2E-$*"; }
 
@@ -36,6 +38,8 @@ fatal() {
     echo "$*" > "$O/fatal"
     finish
 }
+
+. "$E/releases.sh" || fatal "no facts for release '$E2E_RELEASE' on the data disk"
 
 # --- base system -------------------------------------------------------------------
 mount -t devpts -o gid=5,mode=620 devpts /dev/pts 2>/dev/null || { mkdir -p /dev/pts; mount -t devpts devpts /dev/pts; }
@@ -60,7 +64,7 @@ for m in xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xen-netback dummy;
 done
 mount -t xenfs xenfs /proc/xen || fatal "cannot mount xenfs"
 grep -q control_d /proc/xen/capabilities || fatal "not dom0 (no control_d in /proc/xen/capabilities)"
-XENBIN=/usr/lib/xen-4.17/bin
+XENBIN=$E2E_XEN_BIN
 XENSTORED_ROOTDIR=/run/xenstored "$XENBIN/oxenstored" --pid-file /run/xenstore.pid \
     || fatal "oxenstored did not start"
 i=0

@@ -1,15 +1,21 @@
 #!/bin/bash
-# The Xen part of `make e2e`: a real Xen 4.17 (Debian 12's) nested in qemu under TCG,
-# with a PV dom0 (Debian's 6.1 kernel, xen-utils-4.17), driving GntCom's real .deb.
+# The Xen part of `make e2e`: the release's real Xen (4.17 in Debian 12, 4.20 in Debian 13)
+# nested in qemu under TCG, with a PV dom0 (the release's kernel and xen-utils), driving
+# GntCom's real .deb; then GntCom's earlier releases upgraded to it under running guests.
 #
-#   scripts/e2e/xen/run.sh --deb PATH [--cache DIR] --results FILE [--logs DIR]
+#   scripts/e2e/xen/run.sh --deb PATH [--release 12|13] [--cache DIR] --results FILE
+#                          [--logs DIR] [--old-deb VERSION=PATH]... [--downgrade-to VERSION]
 #
-# --cache    the built image (build-image.sh), default /var/cache/gnt-com-e2e/xen
+# --release  the Debian release (scripts/e2e/releases.sh: what differs between them)
+# --cache    the built image (build-image.sh), default /var/cache/gnt-com-e2e/debianN/xen
 # --results  lines appended, tab-separated:
 #              CHECK <TAB> xen: WHAT <TAB> pass|fail <TAB> detail
 #              TIME  <TAB> xen: WHAT <TAB> seconds
+#              FACT  <TAB> xen: WHAT <TAB> value         (what the release runs)
 # --logs     where to keep the run's logs (serial console, dom0's logs); default: $E2E_KEEP_LOGS, else a
 #            temporary directory removed at exit (its tail is printed on failure)
+# --old-deb  an earlier release of GntCom to upgrade from (upgrade.sh, in dom0); with
+#            --downgrade-to VERSION that one is also installed back over the current .deb
 # Exits 0 only when every check passed. A step that cannot start prints
 # "e2e: xen: STEP: WHY" on stderr and adds a failing CHECK naming it.
 #
@@ -21,32 +27,44 @@
 #   "KERNEL CMDLINE,INITRD" (commas separate modules: no commas in paths).
 # - Xen's and dom0's consoles both go to com1 (-serial file:): markers E2E-* come
 #   from dom0 (dom0-init.sh); the results come back as a tar dom0 writes on a raw disk.
+#   Xen 4.17 says "*** Serial input to DOM0" at loglvl=warning, 4.20 only at info
+#   (E2E_XEN_LOGLVL, E2E_XEN_BOOT_MARKER in releases.sh).
 # - No network for qemu (-nic none): every guest's network lives inside dom0.
 # - The cached root is opened with snapshot=on (writes go to a temporary file under
 #   TMPDIR, which is ours), so a run never changes the cache.
 # - Disks: vda dom0's root (cache, snapshot=on), vdb the run's inputs (a plain tar:
-#   dom0-init.sh, scenario.sh, guest-init, the .deb), vdc the outputs (a tar dom0 writes).
+#   dom0-init.sh, scenario.sh, upgrade.sh, guest-init, releases.sh and the release's
+#   number, the .deb, the earlier releases' .debs and their list), vdc the outputs (a tar
+#   dom0 writes).
 # - Speculative-execution mitigations off (Xen and Linux): they protect nothing in an
 #   emulated CPU and XPTI alone made every PV syscall flush page tables under TCG.
 # - Here: Xen boots in ~5 s, dom0 in ~15-20 s, the scenario takes ~2.5-3 min (up to
-#   ~5 min while other tests load both cores); a cold cache adds ~40 s (mmdebstrap).
+#   ~5 min while other tests load both cores) and each upgrade ~3 min more; a cold
+#   cache adds ~1-3 min (mmdebstrap).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 
-deb="" cache=/var/cache/gnt-com-e2e/xen results="" logs=${E2E_KEEP_LOGS:-}
+deb="" cache="" results="" logs=${E2E_KEEP_LOGS:-} release=12 old_debs="" downgrade_to=""
+usage="usage: $0 --deb PATH [--release 12|13] [--cache DIR] --results FILE [--logs DIR] [--old-deb VERSION=PATH]... [--downgrade-to VERSION]"
 while [ $# -gt 0 ]; do
     case "$1" in
         --deb) deb=$2; shift 2 ;;
+        --release) release=$2; shift 2 ;;
         --cache) cache=$2; shift 2 ;;
         --results) results=$2; shift 2 ;;
         --logs) logs=$2; shift 2 ;;
-        *) echo "usage: $0 --deb PATH [--cache DIR] --results FILE [--logs DIR]" >&2; exit 2 ;;
+        --old-deb) old_debs="$old_debs $2"; shift 2 ;;
+        --downgrade-to) downgrade_to=$2; shift 2 ;;
+        *) echo "$usage" >&2; exit 2 ;;
     esac
 done
 if [ -z "$deb" ] || [ -z "$results" ]; then
-    echo "usage: $0 --deb PATH [--cache DIR] --results FILE [--logs DIR]" >&2; exit 2
+    echo "$usage" >&2; exit 2
 fi
+cache=${cache:-/var/cache/gnt-com-e2e/debian$release/xen}
 [ "$(id -u)" = 0 ] || { echo "e2e: xen: setup: must run as root" >&2; exit 2; }
+export E2E_RELEASE=$release
+. "$here/../releases.sh" || exit 2
 deb=$(readlink -f "$deb")
 touch "$results" || exit 2
 results=$(readlink -f "$results")
@@ -54,7 +72,7 @@ base=$(wc -l < "$results")     # lines of earlier runs are not ours to judge
 
 # Timeouts (seconds), each wait has one
 : "${XEN_E2E_BOOT_TIMEOUT:=420}"      # qemu start -> dom0 ready (Xen + dom0 boot)
-: "${XEN_E2E_RUN_TIMEOUT:=1200}"      # dom0 ready -> scenario done
+: "${XEN_E2E_RUN_TIMEOUT:=2400}"      # dom0 ready -> scenario done (with the upgrades)
 : "${XEN_E2E_MEM:=3072}"              # the emulated machine's memory (MB)
 : "${XEN_E2E_DOM0_MEM:=1024}"         # dom0's memory (MB); the rest is for the guests
 
@@ -119,23 +137,30 @@ timing "image build (0 when cached)" $(( $(date +%s) - t0 ))
 
 # --- 2. the run's data disk: a plain tar dom0 unpacks into /run/e2e --------------------
 mkdir -p "$tmp/data" "$tmp/out"
-cp "$here/dom0-init.sh" "$here/scenario.sh" "$here/guest-init" "$tmp/data/" \
-    || cannot "setup" "cannot copy dom0-init.sh, scenario.sh, guest-init"
+cp "$here/dom0-init.sh" "$here/scenario.sh" "$here/upgrade.sh" "$here/guest-init" "$here/../releases.sh" "$tmp/data/" \
+    || cannot "setup" "cannot copy dom0-init.sh, scenario.sh, upgrade.sh, guest-init, releases.sh"
+echo "$release" > "$tmp/data/release"
 cp "$deb" "$tmp/data/gnt-com.deb" || cannot "setup" "cannot copy $deb"
+: > "$tmp/data/upgrades"
+for o in $old_debs; do
+    v=${o%%=*}
+    cp "${o#*=}" "$tmp/data/old-$v.deb" || cannot "setup" "cannot copy GntCom $v's .deb (${o#*=})"
+    echo "$v $( [ "$v" = "$downgrade_to" ] && echo yes || echo no)" >> "$tmp/data/upgrades"
+done
 tar -C "$tmp/data" -cf "$tmp/data.tar" . || cannot "setup" "cannot write the data disk"
 # the results disk: dom0 writes a tar on it at the end
 truncate -s 256M "$tmp/out.img"
 
 # --- 3. boot ---------------------------------------------------------------------------
 xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=${XEN_E2E_DOM0_MEM}M,max:${XEN_E2E_DOM0_MEM}M"
-xen_cmdline="$xen_cmdline dom0_max_vcpus=2 bootscrub=0 loglvl=warning guest_loglvl=warning"
+xen_cmdline="$xen_cmdline dom0_max_vcpus=2 bootscrub=0 loglvl=$E2E_XEN_LOGLVL guest_loglvl=warning"
 # speculative-execution mitigations guard nothing in an emulated CPU and cost a lot under
 # TCG (XPTI flushes page tables on every PV guest syscall); no network behaviour depends
 # on them. bootscrub=0: scrubbing free RAM page by page is slow under TCG.
 xen_cmdline="$xen_cmdline spec-ctrl=no xpti=false pv-l1tf=false"
 dom0_cmdline="root=/dev/vda rw console=hvc0 init=/sbin/e2e-boot quiet loglevel=4 mitigations=off"
 : > "$tmp/serial.log"
-echo "xen e2e: booting Xen and dom0 in qemu (TCG)" >&2
+echo "xen e2e: booting $E2E_RELEASE_NAME's Xen $E2E_XEN and dom0 in qemu (TCG)" >&2
 TMPDIR=$tmp qemu-system-x86_64 \
     -accel tcg -cpu Nehalem -smp 2 -m "$XEN_E2E_MEM" \
     -nodefaults -display none -no-reboot -nic none \
@@ -169,7 +194,7 @@ why() {
     esac
 }
 
-wait_for '(XEN) \*\*\* Serial input to DOM0' "$XEN_E2E_BOOT_TIMEOUT"; rc=$?
+wait_for "$(printf '%s' "$E2E_XEN_BOOT_MARKER" | sed 's/[][\.*^$]/\\&/g')" "$XEN_E2E_BOOT_TIMEOUT"; rc=$?
 [ $rc = 0 ] || cannot "Xen boot" "$(why $rc "$XEN_E2E_BOOT_TIMEOUT")"
 t_xen=$(date +%s)
 timing "Xen boot (qemu start to dom0 start)" $(( t_xen - t_qemu ))

@@ -1,15 +1,17 @@
 #!/bin/sh
 # The scenario, run in dom0 by dom0-init.sh once Xen's daemons are up. Each check is a
 # line CHECK<TAB>xen: WHAT<TAB>pass|fail<TAB>detail (TIME<TAB>xen: WHAT<TAB>seconds for
-# timings) in /run/e2e-out/results, also echoed on the console as E2E-RESULT lines.
+# timings, FACT<TAB>xen: WHAT<TAB>value for what the release runs) in
+# /run/e2e-out/results, also echoed on the console as E2E-RESULT lines. It ends with
+# upgrade.sh (apt purge, the upgrades from GntCom's earlier releases).
 #
 # Guests are PV (this emulated CPU has no VMX: Xen offers pv only), 128 MB, Debian's
 # kernel (/boot/vmlinux: vmlinuz decompressed at image build, which saves libxc's 11 s
-# XZ decompression in every xl create under TCG) and a busybox initramfs (guest-init);
+# XZ (Debian 12) or zstd (Debian 13) decompression in every xl create under TCG) and a busybox initramfs (guest-init);
 # everything they learn comes back through their console log (xenconsoled --log=guest).
 #
 # Every xl call has a timeout (xl itself waits up to 40 s for a hotplug script).
-# Facts of real Xen 4.17 this relies on (see REFERENCE.md §3, §7): xl create returns once
+# Facts of real Xen 4.17 and 4.20 this relies on (see REFERENCE.md §3, §7): xl create returns once
 # every vif's hotplug script ran `online`; on xl destroy / reboot / network-detach netback
 # removes the vif BEFORE `offline` runs. Seen here (the order probe below), unlike §7:
 # the backend directory is still there at offline (state=6, every node but
@@ -25,6 +27,8 @@ G=/run/e2e-guests
 CONS=/var/log/xen/console
 mkdir -p "$G" /srv/www/cmd
 : > "$R"
+E2E_RELEASE=$(cat "$E/release")
+. "$E/releases.sh" || exit 1
 
 TAB=$(printf '\t')
 console() { echo "$*" > /dev/hvc0; }
@@ -39,6 +43,10 @@ timing() {  # WHAT SECONDS
     printf 'TIME\txen: %s\t%s\n' "$1" "$2" >> "$R"
     console "E2E-RESULT TIME${TAB}xen: $1${TAB}$2"
     log "TIME $1: $2"
+}
+fact() {    # WHAT VALUE: what this release runs (a row of the table's FACT section)
+    printf 'FACT\txen: %s\t%s\n' "$1" "$2" >> "$R"
+    console "E2E-RESULT FACT${TAB}xen: $1${TAB}$2"
 }
 step() { console "E2E-STEP $*"; log "=== $*"; }
 now() { date +%s.%N; }
@@ -148,6 +156,24 @@ syslog_since() {   # MARK: GntCom's syslog lines since MARK
 }
 
 # ====================================================================================
+step "the release: Xen, kernel, udev (releases.sh)"
+pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo -; }
+v_xen=$(xl info 2>/dev/null | awk '/^xen_version/ {print $3}')
+v_udev=$(udevadm --version 2>/dev/null | head -n1)
+v_kernel=$(uname -r)
+fact "Xen" "$v_xen"
+fact "dom0 and guest kernel" "$v_kernel"
+fact "systemd-udevd" "$v_udev"
+fact "dnsmasq" "$(pkgver dnsmasq-base)"
+fact "libxenstore4" "$(pkgver libxenstore4)"
+case "$v_xen/$v_kernel/${v_udev%%[!0-9]*}" in
+    "$E2E_XEN".*/"$E2E_KERNEL_SERIES".*/"$E2E_UDEV") r=pass ;;
+    *) r=fail ;;
+esac
+check "dom0 runs its release's Xen, kernel and udev (releases.sh)" $r \
+    "Xen $v_xen, kernel $v_kernel, udev $v_udev (expected $E2E_XEN, $E2E_KERNEL_SERIES, $E2E_UDEV)"
+
+# ====================================================================================
 step "install GntCom"
 t0=$(now)
 dpkg -i "$E/gnt-com.deb" > "$O/dpkg.log" 2>&1; rc=$?
@@ -160,8 +186,8 @@ gnt-com --version >> "$O/dpkg.log" 2>&1
 # udevd re-reads its rules by itself when a rules directory changes; said explicitly so
 # that GntCom's rule (60-gnt-com.rules, when the package has it) is in force from here on
 udevadm control --reload
-check "package: udev rule" "$( [ -f /lib/udev/rules.d/60-gnt-com.rules ] && echo pass || echo fail)" \
-    "$(grep -h RUN /lib/udev/rules.d/60-gnt-com.rules 2>&1 | head -n1)"
+check "package: udev rule in /usr/lib/udev/rules.d" "$( [ -f /usr/lib/udev/rules.d/60-gnt-com.rules ] && echo pass || echo fail)" \
+    "$(grep -h RUN /usr/lib/udev/rules.d/60-gnt-com.rules 2>&1 | head -n1)"
 
 # The Ganeti shims, as `gnt-com ganeti enable` puts them in place of /etc/ganeti's (no
 # Ganeti in this dom0: its configuration directory is made, with no files to keep)
@@ -185,7 +211,12 @@ kver=$(cat /etc/e2e-kernel-version)
 rm -rf /tmp/initrd && mkdir -p /tmp/initrd/bin /tmp/initrd/sbin /tmp/initrd/lib/modules
 cp /bin/busybox /tmp/initrd/bin/busybox
 cp "$E/guest-init" /tmp/initrd/init
-cp "/lib/modules/$kver/kernel/drivers/net/xen-netfront.ko" /tmp/initrd/lib/modules/
+case $E2E_KMOD_EXT in   # busybox's insmod reads .ko only
+    .ko) cp "/lib/modules/$kver/kernel/drivers/net/xen-netfront.ko" /tmp/initrd/lib/modules/ ;;
+    .ko.xz) xz -dc "/lib/modules/$kver/kernel/drivers/net/xen-netfront.ko.xz" > /tmp/initrd/lib/modules/xen-netfront.ko ;;
+esac
+[ -s /tmp/initrd/lib/modules/xen-netfront.ko ] \
+    || check "guests' initramfs: xen-netfront$E2E_KMOD_EXT" fail "not in /lib/modules/$kver/kernel/drivers/net (E2E_KMOD_EXT in releases.sh)"
 printf '#!/bin/busybox sh\nexec /bin/busybox reboot -f\n' > /tmp/initrd/sbin/reboot
 printf '#!/bin/busybox sh\nexec /bin/busybox poweroff -f\n' > /tmp/initrd/sbin/poweroff
 chmod 0755 /tmp/initrd/init /tmp/initrd/sbin/*
@@ -463,4 +494,7 @@ check "xl destroy: offline (after netback removed the vif) recognised as each ch
     "GntCom logged: $(syslog_since "$m")"
 gnt-com dhcp status > "$O/dhcp-status.log" 2>&1
 clean "everything destroyed"
+
+# apt purge, and the upgrades from GntCom's earlier releases
+. "$E/upgrade.sh"
 exit 0
