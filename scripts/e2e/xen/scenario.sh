@@ -11,9 +11,10 @@
 # everything they learn comes back through their console log (xenconsoled --log=guest).
 #
 # Every xl call has a timeout (xl itself waits up to 40 s for a hotplug script).
-# Facts of real Xen 4.17 and 4.20 this relies on (see REFERENCE.md §3, §7): xl create returns once
-# every vif's hotplug script ran `online`; on xl destroy / reboot / network-detach netback
-# removes the vif BEFORE `offline` runs. Seen here (the order probe below), unlike §7:
+# Facts of real Xen 4.17 and 4.20 this relies on (from Xen's tools/hotplug and libxl, and the
+# order probe below): xl create returns once every vif's hotplug script ran `online`; on xl
+# destroy / reboot / network-detach netback removes the vif BEFORE `offline` runs. Seen here,
+# unlike what Xen's sources suggest:
 # the backend directory is still there at offline (state=6, every node but
 # hotplug-status); libxl removes it only after the script has run. A reboot
 # (on_reboot=restart) runs `online` again for a new domid with the same vif spec; Ganeti
@@ -426,7 +427,7 @@ timing "hotplug offline within xl destroy, vif-gnt-com (median of 3)" "$(echo "$
 timing "hotplug offline within xl destroy, vif-route (median of 3)" "$(echo "$o2" | median)"
 
 # ====================================================================================
-step "Xen's order of teardown, seen from a hotplug script (REFERENCE.md §7)"
+step "Xen's order of teardown, seen from a hotplug script"
 # A probe script records, each time libxl calls it, whether the vif and its backend
 # directory (its mac node) still exist, then runs vif-gnt-com. Guest p1 runs (not paused)
 # with a routed probe vif (routed: the vif keeps its name), gets a second one attached and

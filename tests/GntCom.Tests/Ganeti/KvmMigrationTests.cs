@@ -6,8 +6,8 @@ using Xunit;
 namespace GntCom.Tests.Ganeti;
 
 /// <summary>
-/// A KVM live migration, emulated as REFERENCE §8 has it: the guest (its namespace, its
-/// interface and its neighbour cache) stays as it is; its host end moves to the target
+/// A KVM live migration, emulated as Ganeti 3.x makes it (lib/hypervisor/hv_kvm): the guest
+/// (its namespace, its interface and its neighbour cache) stays as it is; its host end moves to the target
 /// node's namespace under the name Ganeti generates there and with another MAC, as the
 /// target's new tap has; the source sees it vanish (qemu killed, no network script); then
 /// Ganeti's FinalizeMigrationDst runs kvm-ifup on the target, as for a start. The guest

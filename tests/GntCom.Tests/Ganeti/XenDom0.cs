@@ -123,7 +123,7 @@ public sealed class XenDom0 : IDisposable
     /// order, as make e2e's probe script saw it under the real Xen: netback removes the vif
     /// first; the backend directory is still there at offline (state 6, closed; no
     /// hotplug-status), and libxl removes it once offline ran. <paramref name="backendGoneFirst"/>:
-    /// the directory is gone before offline too (REFERENCE §7 as written): GntCom must not
+    /// the directory is gone before offline too (as Xen's sources suggest): GntCom must not
     /// depend on either.
     /// </summary>
     public ProcResult Destroy(Domain d, bool backendGoneFirst = false)

@@ -7,7 +7,8 @@ namespace GntCom.Tests.Ganeti;
 
 /// <summary>
 /// A Xen live migration of Ganeti's channel vif (vifname=gnt.com.N, no ip=) between two
-/// dom0 stand-ins, fed the calls of REFERENCE §8 in their real order: Ganeti's
+/// dom0 stand-ins, fed the calls of Ganeti's and Xen's sources (lib/cmdlib/instance_migration.py,
+/// hv_xen, libxl) in their real order: Ganeti's
 /// instance-migrate pre hooks on the master, the source and the target (the hooks `gnt-com
 /// ganeti enable` installed, run as Ganeti's hooks runner runs them); on the target
 /// `xl migrate-receive`'s domain with the source's vif spec and its online; the guest,

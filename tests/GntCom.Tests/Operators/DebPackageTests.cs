@@ -89,7 +89,7 @@ public sealed class DebPackageTests
                          "/usr/share/doc/gnt-com/copyright", "/usr/share/doc/gnt-com/changelog.gz" })
                 Assert.True(File.Exists(P(f)), f);
             Assert.Contains("RUN+=\"/usr/lib/gnt-com/gnt-com forget $env{INTERFACE} $env{IFINDEX}\"",
-                File.ReadAllText(P("/lib/udev/rules.d/60-gnt-com.rules")));
+                File.ReadAllText(P("/usr/lib/udev/rules.d/60-gnt-com.rules")));
             Assert.StartsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n",
                 File.ReadAllText(P("/usr/share/doc/gnt-com/copyright")));
             Assert.StartsWith("gnt-com (" + Version + ") ", Proc.Must("/bin/sh", "-c", "zcat " + P("/usr/share/doc/gnt-com/changelog.gz")));

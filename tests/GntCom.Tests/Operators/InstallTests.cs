@@ -58,7 +58,7 @@ public sealed class InstallTests
 
     [HostTheory("make", "install")]
     [InlineData("/opt/gc", "/etc/gc", "/etc/gc/udev/rules.d", "/opt/gc/lib/gnt-com/gnt-com --config /etc/gc/gnt-com/gnt-com.conf")]
-    [InlineData("/usr", "/etc", "/lib/udev/rules.d", "/usr/lib/gnt-com/gnt-com")]
+    [InlineData("/usr", "/etc", "/usr/lib/udev/rules.d", "/usr/lib/gnt-com/gnt-com")]
     public void Udev_rule_names_the_final_paths_without_destdir(string prefix, string sysconfdir, string rulesDir, string command)
     {
         using var staged = new Installation(prefix: prefix, sysconfdir: sysconfdir, destdir: Path.Combine(Path.GetTempPath(), "gct-stage-" + Guid.NewGuid().ToString("N")[..8]));
@@ -93,7 +93,11 @@ public sealed class InstallTests
         inst.Make("install");
         Assert.EndsWith("hook_timeout = 7\n", File.ReadAllText(inst.Config));
 
+        // uninstall asks the installed gnt-com to take GntCom off the node first: the
+        // installation's own state and Ganeti directory, never the host's.
+        File.AppendAllText(inst.Config, "state_dir = " + Path.Combine(inst.Dir, "run") + "\nganeti_dir = " + Path.Combine(inst.Dir, "etc/ganeti") + "\n");
         inst.Make("uninstall");
+        Assert.False(Directory.Exists(Path.Combine(inst.Dir, "run")), "uninstall made a state directory");
         var left = Installation.Listing(inst.Dir).Where(e => !e.EndsWith(" d", StringComparison.Ordinal)).ToList();
         Assert.Equal(new[]
         {
