@@ -27,7 +27,7 @@ if [ ! -f "$deb" ]; then
     exit 1
 fi
 cache=${E2E_CACHE:-/var/cache/gnt-com-e2e}
-parts=${E2E_PARTS:-ganeti xen}
+parts=${E2E_PARTS:-ganeti xen cluster}
 results=$(mktemp /tmp/gnt-com-e2e-results.XXXXXX)
 trap 'rm -f "$results"' EXIT
 trap 'exit 130' INT
