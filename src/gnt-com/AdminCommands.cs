@@ -8,6 +8,7 @@ using GntCom.Channel;
 using GntCom.Cli;
 using GntCom.Config;
 using GntCom.Inputs;
+using GntCom.State;
 
 namespace GntCom.Admin;
 
@@ -80,9 +81,9 @@ internal static class AdminCommands
     {
         var cfg = Entry.LoadConfig(o.Config);
         using var channels = Channels.Open(cfg);
-        var plan = channels.Adopt(o.GanetiRunDir, o.DryRun);
+        var plan = channels.Adopt(o.GanetiRunDir ?? cfg.GanetiRunDir, o.DryRun);
         string prefix = plan.DryRun ? "would " : "";
-        foreach (string a in plan.Actions) Console.Out.WriteLine(prefix + a);
+        foreach (var a in plan.Actions) Console.Out.WriteLine(prefix + a.Describe());
         foreach (string s in plan.Skipped) Console.Out.WriteLine("skipped " + s);
         if (plan.Failed.Count > 0)
             throw new GntComException("could not adopt " + string.Join("; ", plan.Failed)
@@ -96,22 +97,104 @@ internal static class AdminCommands
     public static int Ganeti(GanetiOptions o)
     {
         var cfg = Entry.LoadConfig(o.Config);
-        if (o.Action is not ("enable" or "disable"))
-            throw new InvalidInputException("ganeti action " + Quote.Value(o.Action) + " must be enable or disable");
+        if (o.Action is not ("enable" or "disable" or "refresh" or "hook"))
+            throw new InvalidInputException("ganeti action " + Quote.Value(o.Action) + " must be enable, disable, refresh or hook");
+        if (o.Action == "hook") return GanetiHook(cfg);
+        // --quiet: the package's scripts ask; a node without Ganeti, or not enabled, has nothing to do.
+        if (o.Quiet && o.Action != "enable" && !GntCom.Ganeti.GanetiShims.IsEnabled(cfg)) return Entry.Ok;
         // Before any state is opened (and made): a node without Ganeti is left untouched.
         GntCom.Ganeti.GanetiShims.RequireConfDir(cfg);
+        if (o.Action == "refresh" && !GntCom.Ganeti.GanetiShims.IsEnabled(cfg))
+        {
+            Console.Out.WriteLine("nothing to do: GntCom is not enabled for Ganeti here ('gnt-com ganeti enable' enables it)");
+            return Entry.Ok;
+        }
         using var channels = Channels.Open(cfg);
-        var plan = o.Action == "enable" ? channels.GanetiEnable(o.GanetiRunDir, o.DryRun) : channels.GanetiDisable(o.GanetiRunDir, o.DryRun);
+        var plan = o.Action switch
+        {
+            "enable" => channels.GanetiEnable(o.GanetiRunDir ?? cfg.GanetiRunDir, o.DryRun),
+            "refresh" => channels.GanetiRefresh(o.DryRun),
+            _ => channels.GanetiDisable(o.GanetiRunDir ?? cfg.GanetiRunDir, o.DryRun),
+        };
         string prefix = plan.DryRun ? "would " : "";
-        foreach (string a in plan.Actions) Console.Out.WriteLine(prefix + a);
-        foreach (string n in plan.Notes) Console.Out.WriteLine(n);
+        foreach (var a in plan.Actions) Console.Out.WriteLine(prefix + a.Describe());
+        if (!o.Quiet) foreach (string n in plan.Notes) Console.Out.WriteLine(n);
         if (plan.Failed.Count > 0)
             throw new GntComException("could not adopt " + string.Join("; ", plan.Failed)
                 + " (Ganeti's scripts and dnsmasq were left in place; fix this and run 'gnt-com ganeti enable' again)");
-        if (plan.Actions.Count == 0) Console.Out.WriteLine("nothing to do: GntCom is " + (o.Action == "enable" ? "enabled" : "disabled") + " for Ganeti here");
-        else if (!plan.DryRun) Console.Out.WriteLine(o.Action == "enable"
-            ? "done: Ganeti's channel NICs are GntCom's (check with 'gnt-com check')"
-            : "done: Ganeti's own scripts set the channel up again from the next instance start");
+        if (o.Quiet) return Entry.Ok;
+        if (plan.Actions.Count == 0) Console.Out.WriteLine("nothing to do: GntCom is " + (o.Action == "disable" ? "disabled" : "enabled") + " for Ganeti here");
+        else if (!plan.DryRun) Console.Out.WriteLine(o.Action == "disable"
+            ? "done: Ganeti's own scripts set the channel up again from the next instance start"
+            : "done: Ganeti's channel NICs are GntCom's (check with 'gnt-com check')");
+        return Entry.Ok;
+    }
+
+    /// <summary>
+    /// gnt-com ganeti hook: what Ganeti's hooks runner runs (GntCom's instance-migrate
+    /// hooks). It never fails a migration: what goes wrong is said on stderr (Ganeti logs
+    /// it) and the hook exits 0; the channel then comes up at Ganeti's next ifup.
+    /// </summary>
+    private static int GanetiHook(GntComConfig cfg)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            if (e.Key is string k && e.Value is string v && k.StartsWith("GANETI_", StringComparison.Ordinal)) env[k] = v;
+        if (!env.ContainsKey("GANETI_HOOKS_PHASE"))
+            throw new InvalidInputException("GANETI_HOOKS_PHASE is not set: Ganeti's hooks runner runs 'gnt-com ganeti hook' (see gnt-com(8))");
+        GanetiHookCall? call = null;
+        try
+        {
+            call = GanetiHookCall.Parse(cfg, env);
+            if (call.Path != "instance-migrate")
+                Console.Out.WriteLine("gnt-com: hook " + call.Path + ": nothing to do");
+            else if (!GanetiHookCall.IsThisNode(call.NewPrimary, System.Net.Dns.GetHostName()))
+                Console.Out.WriteLine("gnt-com: not the migration's target (" + call.NewPrimary + "): nothing to do");
+            else
+            {
+                using var channels = Channels.Open(cfg);
+                Console.Out.WriteLine("gnt-com: " + channels.MigrationHook(call));
+            }
+        }
+        catch (GntComException e)
+        {
+            Console.Error.WriteLine("gnt-com: ganeti hook " + (call != null ? call.Phase + " " + call.Instance : "") + ": " + e.Message
+                + " (the migration goes on; the channel comes up at Ganeti's next ifup)");
+        }
+        return Entry.Ok;
+    }
+
+    public static int Down(DownOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        var names = o.Names.Select(n => Names.Interface(n, "NAME")).ToList();
+        if (o.All == (names.Count > 0)) throw new InvalidInputException("name the channels to take down, or pass --all (see gnt-com down --help)");
+        if (o.All)
+        {
+            using var all = Channels.OpenExisting(cfg);
+            int n = all?.DownAll().Count ?? 0;
+            Console.Out.WriteLine("down: " + n + " channel(s); nothing of GntCom is left on this node");
+            return Entry.Ok;
+        }
+        using var channels = Channels.Open(cfg);
+        foreach (string name in names)
+            Console.Out.WriteLine(channels.Down(new DownRequest { Interface = name }) is ChannelRecord r
+                ? "down " + r.Name : "down " + name + ": no channel, nothing to do");
+        return Entry.Ok;
+    }
+
+    private static int IfIndex(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index > 0 ? index
+            : throw new InvalidInputException("IFINDEX " + Quote.Value(text) + " must be a positive number");
+
+    public static int Arrived(ArrivedOptions o)
+    {
+        var cfg = Entry.LoadConfig(o.Config);
+        string name = Names.Interface(o.Name, "IFNAME");
+        int index = IfIndex(o.Index);
+        // Run for every gnt.com.* tap Ganeti opens: nothing expected (the common case), nothing to do.
+        using var channels = Channels.OpenExisting(cfg);
+        channels?.Arrived(name, index);
         return Entry.Ok;
     }
 
@@ -119,8 +202,7 @@ internal static class AdminCommands
     {
         var cfg = Entry.LoadConfig(o.Config);
         string name = Names.Interface(o.Name, "IFNAME");
-        if (!int.TryParse(o.Index, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out int index) || index <= 0)
-            throw new InvalidInputException("IFINDEX " + Quote.Value(o.Index) + " must be a positive number");
+        int index = IfIndex(o.Index);
         // Run for every gnt.com.* removal, also on a node where GntCom never ran: no state, nothing to do.
         using var channels = Channels.OpenExisting(cfg);
         channels?.Removed(name, index);
@@ -165,7 +247,10 @@ internal static class AdminCommands
         s.Reservations.Select(r => new ReservationJson(r.Name, r.Ip.ToString(), r.Mac, r.Instance)).ToList(),
         new DhcpJson(ProviderName(s.Dhcp), s.DhcpMode, s.DnsmasqPid != 0 ? s.DnsmasqPid : null, s.Leases, s.HostsFile, s.DhcpError,
             s.Rivals.Select(r => new RivalJson(r.Pid, r.Command, r.Where, r.Answers)).ToList()),
-        s.Unreadable.Concat(s.Problems).Distinct().ToList());
+        s.Unreadable.Concat(s.Problems).Distinct().ToList(),
+        s.Expected.Select(e => new ExpectedJson(e.Mac, e.Ip.ToString(), e.Instance, SecondsLeft(e))).ToList());
+
+    private static long SecondsLeft(ExpectedChannel e) => System.Math.Max(0, (long)ExpectedChannel.Lifetime.TotalSeconds - (VifMemory.Now - e.Since));
 
     private static string ProviderName(DhcpProvider p) => p switch
     {
@@ -196,6 +281,11 @@ internal static class AdminCommands
             sb.Append("reserved:\n");
             var rows = s.Reservations.Select(r => new[] { "  " + r.Name, r.Ip.ToString(), r.Mac, r.Instance ?? "-" }).ToList();
             Table(sb, rows);
+        }
+        if (s.Expected.Count > 0)
+        {
+            sb.Append("expected (by live migration):\n");
+            Table(sb, s.Expected.Select(e => new[] { "  " + e.Mac, e.Ip.ToString(), e.Instance ?? "-", SecondsLeft(e) + " s left" }).ToList());
         }
         foreach (string u in s.Unreadable) sb.Append("unreadable: ").Append(u).Append('\n');
         sb.Append(FormatDhcp(s));

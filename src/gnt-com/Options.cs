@@ -51,24 +51,47 @@ public sealed class RepairOptions : CommonOptions
 [Verb("adopt", HelpText = "Take over the channel interfaces and dnsmasq that Ganeti's own ifup-os scripts set up on this node.")]
 public sealed class AdoptOptions : CommonOptions
 {
-    [Option("ganeti-run-dir", MetaValue = "DIR", Default = "/var/run/ganeti", HelpText = "Where Ganeti's dnsmasq.hosts and dnsmasq.pid are.")]
-    public string GanetiRunDir { get; set; } = "/var/run/ganeti";
+    [Option("ganeti-run-dir", MetaValue = "DIR", HelpText = "Where Ganeti's dnsmasq.hosts and dnsmasq.pid are (default: ganeti_run_dir, /var/run/ganeti).")]
+    public string? GanetiRunDir { get; set; }
 
     [Option("dry-run", HelpText = "Print what would be done, change nothing.")]
     public bool DryRun { get; set; }
 }
 
-[Verb("ganeti", HelpText = "Switch this Ganeti node to GntCom (enable: shims in place of Ganeti's kvm-ifup-os and xen-ifup-os, live channels adopted, Ganeti's dnsmasq replaced) or back (disable).")]
+[Verb("ganeti", HelpText = "Switch this Ganeti node to GntCom (enable: shims in place of Ganeti's kvm-ifup-os and xen-ifup-os, live channels adopted, Ganeti's dnsmasq replaced) or back (disable); refresh brings an enabled node's shims up to this version.")]
 public sealed class GanetiOptions : CommonOptions
 {
-    [Value(0, MetaName = "ACTION", Required = true, HelpText = "enable or disable.")]
+    [Value(0, MetaName = "ACTION", Required = true, HelpText = "enable, disable or refresh.")]
     public string Action { get; set; } = "";
 
-    [Option("ganeti-run-dir", MetaValue = "DIR", Default = "/var/run/ganeti", HelpText = "Where Ganeti's dnsmasq.hosts, dnsmasq.conf and dnsmasq.pid are.")]
-    public string GanetiRunDir { get; set; } = "/var/run/ganeti";
+    [Option("quiet", HelpText = "Print only what was done: nothing, and exit 0, where there is nothing to do (no Ganeti, or GntCom not enabled for it: the package's scripts use this).")]
+    public bool Quiet { get; set; }
+
+    [Option("ganeti-run-dir", MetaValue = "DIR", HelpText = "Where Ganeti's dnsmasq.hosts, dnsmasq.conf and dnsmasq.pid are (default: ganeti_run_dir, /var/run/ganeti).")]
+    public string? GanetiRunDir { get; set; }
 
     [Option("dry-run", HelpText = "Print what would be done, change nothing.")]
     public bool DryRun { get; set; }
+}
+
+[Verb("down", HelpText = "Take channels down as their hypervisor's down call would; --all takes GntCom off this node (every channel down, reservations and shared rules gone, dnsmasq stopped, the state directory removed).")]
+public sealed class DownOptions : CommonOptions
+{
+    [Value(0, MetaName = "NAME", HelpText = "Channel names (gnt.com.N), or the names their hypervisor gave the interfaces.")]
+    public System.Collections.Generic.IEnumerable<string> Names { get; set; } = System.Array.Empty<string>();
+
+    [Option("all", HelpText = "Every channel, and then GntCom's dnsmasq, rules and state (refused while GntCom is enabled for Ganeti).")]
+    public bool All { get; set; }
+}
+
+[Verb("arrived", HelpText = "Set up the channel of a live migration's target as soon as the kernel adds its tap (GntCom's udev rule runs it): only a tap Ganeti opened for an instance the migrate hook expects.")]
+public sealed class ArrivedOptions : CommonOptions
+{
+    [Value(0, MetaName = "IFNAME", Required = true, HelpText = "The added interface's name (udev's INTERFACE).")]
+    public string Name { get; set; } = "";
+
+    [Value(1, MetaName = "IFINDEX", Required = true, HelpText = "Its interface index (udev's IFINDEX).")]
+    public string Index { get; set; } = "";
 }
 
 [Verb("forget", HelpText = "Forget the channel of an interface the kernel removed (GntCom's udev rule runs it): only a record carrying IFINDEX goes.")]

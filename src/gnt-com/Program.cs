@@ -23,6 +23,8 @@ internal static class Program
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DhcpOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(GanetiOptions))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(ForgetOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(DownOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(ArrivedOptions))]
     private static int Main(string[] args) => Entry.Run("gnt-com", () => Dispatch(args));
 
     private static int Dispatch(string[] args)
@@ -39,7 +41,7 @@ internal static class Program
             s.CaseInsensitiveEnumValues = false;
         });
         var result = parser.ParseArguments<AllocateOptions, ReleaseOptions, StatusOptions, CheckOptions, RepairOptions, AdoptOptions,
-            GanetiOptions, ForgetOptions, DhcpOptions>(args);
+            GanetiOptions, ForgetOptions, DhcpOptions, DownOptions, ArrivedOptions>(args);
         return result.MapResult(
             (AllocateOptions o) => AdminCommands.Allocate(o),
             (ReleaseOptions o) => AdminCommands.Release(o),
@@ -50,6 +52,8 @@ internal static class Program
             (GanetiOptions o) => AdminCommands.Ganeti(o),
             (ForgetOptions o) => AdminCommands.Forget(o),
             (DhcpOptions o) => AdminCommands.Dhcp(o),
+            (DownOptions o) => AdminCommands.Down(o),
+            (ArrivedOptions o) => AdminCommands.Arrived(o),
             errors =>
             {
                 var list = errors.ToList();

@@ -14,13 +14,16 @@ internal sealed record StatusJson(
     List<ChannelJson> Channels,
     List<ReservationJson> Reservations,
     DhcpJson Dhcp,
-    List<string> Problems);
+    List<string> Problems,
+    List<ExpectedJson> Expected);
 
 internal sealed record LockJson(int Pid, string Command);
 
 internal sealed record ChannelJson(string Name, string Original, string Kind, string Ip, string Mac, string? Instance, int Ifindex, string State);
 
 internal sealed record ReservationJson(string Name, string Ip, string Mac, string? Instance);
+
+internal sealed record ExpectedJson(string Mac, string Ip, string? Instance, long SecondsLeft);
 
 internal sealed record DhcpJson(string Provider, string? Mode, int? Pid, int Leases, string HostsFile, string? Error, List<RivalJson> Rivals);
 

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Net.Sockets;
+using GntCom.Hooks;
+using GntCom.Journaling;
 using GntCom.Logging;
 using GntCom.Net;
 using GntCom.State;
@@ -54,13 +56,8 @@ internal sealed class Healer
     public const int SweepSize = 4;
 
     private readonly Node _n;
-    private readonly ChannelSetup _setup;
 
-    public Healer(Node n, ChannelSetup setup)
-    {
-        _n = n;
-        _setup = setup;
-    }
+    public Healer(Node n) => _n = n;
 
     /// <summary>What every locked call does before its own work: killed calls' journals, temporary files, an old layout.</summary>
     public void Before(Repairs repairs)
@@ -92,7 +89,7 @@ internal sealed class Healer
     /// <summary>Tears down a record whose interface vanished (or whose pre-0.2 set-up was killed).</summary>
     public void Forget(ChannelRecord r, Repairs repairs)
     {
-        _setup.TearDown(r, null, forCaller: false);
+        ConfiguredChannel.TearDown(_n, r, HookCaller.Other);
         if (r.Pending) repairs.Fixed("rolled back the unfinished set-up of " + r.Describe() + " (its run was killed)");
         else repairs.Ended("removed " + r.Describe() + ": its interface is gone (the guest ended without a down call)");
     }
@@ -122,25 +119,23 @@ internal sealed class Healer
     private void HealJournal(string key, Repairs repairs)
     {
         var bad = new List<string>();
-        var entries = Journal.Read(_n.Store, key, bad);
+        var steps = Journal.Read(_n.Store, key, bad);
         foreach (string b in bad) repairs.Fixed("ignored " + b);
-        var header = entries.Count > 0 ? entries[0] : null;
-        if (header?.Verb == "teardown")
+        var header = steps.Count > 0 ? steps[0] as JournalHeader : null;
+        if (header is TeardownHeader teardown)
         {
-            foreach (var e in entries)
-                if (e.Verb == "hookpg") Rollback.KillHookGroup(e.Int(0), e.ULong(1));
-            var record = SafeRecord(header.Args[0]);
-            if (record != null) _setup.TearDown(record, null, forCaller: false);
+            foreach (var step in steps)
+                if (step is HookGroupStep group) group.Kill();
+            var record = SafeRecord(teardown.Name);
+            if (record != null) ConfiguredChannel.TearDown(_n, record, HookCaller.Other);
             else if (!_n.Store.HasRecords()) Isolation.Remove(_n.Nl, _n.Cfg.Network); // killed after the last record went
             Journal.Delete(_n.Store, key);
-            repairs.Fixed("finished the teardown of " + header.Args[0] + " (its run was killed)");
+            repairs.Fixed("finished " + teardown.Describe() + " (its run was killed)");
             return;
         }
-        Rollback.Run(_n, entries, forCaller: false);
+        Transaction.Revert(_n, steps, HookCaller.Other);
         Journal.Delete(_n.Store, key);
-        string what = header?.Verb == "channel" ? Rollback.FromHeader(header).Describe()
-            : header?.Verb == "routed" ? "routed vif " + header.Args[1] : key;
-        repairs.Fixed("rolled back the unfinished set-up of " + what + " (its run was killed)");
+        repairs.Fixed("rolled back the unfinished set-up of " + (header?.Describe() ?? key) + " (its run was killed)");
     }
 
     /// <summary>Probes at most this many numbers per call for the round robin.</summary>
@@ -255,12 +250,12 @@ internal sealed class Healer
     {
         var link = _n.Nl.LinkByIndex(r.Index);
         if (link == null) return null;
-        using var journal = _setup.Begin(r);
+        using var tx = Transaction.Begin(_n, r.Name, ChannelHeader.Of(r), HookCaller.Other);
         try
         {
-            var routes = _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, r.Index);
-            var fixedRecord = _setup.Configure(new Steps(_n.Nl, journal), link, r, routes);
-            if (fixedRecord != r) _n.Store.Save(fixedRecord);
+            var s = new SetUp(tx, link, r, _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, r.Index));
+            ConfiguredChannel.Configure(s, ConfiguredChannel.ForRepair);
+            if (s.Record != r) _n.Store.Save(s.Record);
             return null;
         }
         catch (GntComException e)
@@ -269,7 +264,7 @@ internal sealed class Healer
         }
         finally
         {
-            journal.Commit(); // what was put back stays put back
+            tx.Commit(); // what was put back stays put back
         }
     }
 
@@ -297,6 +292,8 @@ internal sealed class Healer
             if (!(_n.Nl.LinkByIndex(note.Index) is Link l && l.Name == note.Name)) _n.Store.DeleteNote(note.Index);
         foreach (string name in _n.Store.MemoryNames())
             if (_n.Store.Memory(name) is not VifMemory m || m.IsExpired(VifMemory.Now)) _n.Store.DeleteMemory(name);
+        foreach (var e in _n.Store.ExpectedChannels())
+            if (e.IsExpired(VifMemory.Now)) _n.Store.DeleteExpected(e.Mac);
         RebuildIndexes(live, _n.Store.Reservations());
         _n.Store.RecomputeNameHints();
         if (live.Count > 0) Isolation.Reconcile(_n.Nl, _n.Cfg.Network);

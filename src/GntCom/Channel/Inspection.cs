@@ -3,6 +3,7 @@ using System.Linq;
 using System.Net.Sockets;
 using GntCom.Config;
 using GntCom.Dhcp;
+using GntCom.Journaling;
 using GntCom.Net;
 using GntCom.Processes;
 using GntCom.State;
@@ -34,9 +35,9 @@ internal sealed class Inspection
         }).ToList();
         foreach (string key in Journal.Pending(_n.Store))
         {
-            var entries = Journal.Read(_n.Store, key, new List<string>());
-            if (entries.Count > 0 && entries[0].Verb == "channel" && !records.Any(r => r.Name == entries[0].Args[0]))
-                rows.Add(new ChannelStatus(Rollback.FromHeader(entries[0]), "pending"));
+            var steps = Journal.Read(_n.Store, key, new List<string>());
+            if (steps.Count > 0 && steps[0] is ChannelHeader h && !records.Any(r => r.Name == h.Name))
+                rows.Add(new ChannelStatus(h.ToRecord(), "pending"));
         }
         var rivals = new List<RivalServer>();
         var problems = Check(records, corrupt, rivals);
@@ -47,7 +48,10 @@ internal sealed class Inspection
             holder != 0 ? new LockHolder(holder, ProcStat.CommandLine(holder)) : null,
             rows, _n.Store.Reservations(corrupt), corrupt, cfg.Dhcp,
             cfg.Dhcp == DhcpProvider.Off ? null : dhcp.ModeIfKnown() is DhcpMode m ? DhcpManager.ModeName(m) : "auto (not probed yet)",
-            dhcp.RunningPid(), dhcp.LeaseCount(), dhcp.HostsFile, dhcp.LastError, rivals, problems);
+            dhcp.RunningPid(), dhcp.LeaseCount(), dhcp.HostsFile, dhcp.LastError, rivals, problems)
+        {
+            Expected = _n.Store.ExpectedChannels(),
+        };
     }
 
     /// <summary>Every way the host differs from GntCom's records (empty when all is well).</summary>
@@ -72,27 +76,21 @@ internal sealed class Inspection
             problems.Add("isolation: per-channel rule '" + legacy + "' of GntCom before 0.2 remains");
 
         var links = nl.LinkList();
-        var byIndex = links.ToDictionary(l => l.Index);
-        var addrs = nl.AddrList(AddressFamily.InterNetwork);
-        var routes = nl.RouteList(AddressFamily.InterNetwork, Route.MainTable);
+        var view = new CheckView(_n, links.ToDictionary(l => l.Index), nl.AddrList(AddressFamily.InterNetwork),
+            nl.RouteList(AddressFamily.InterNetwork, Route.MainTable),
+            cfg.Dhcp != DhcpProvider.Off && _n.Dhcp.ModeIfKnown() == Config.DhcpMode.BindInterfaces, // no probing here
+            cfg.Address);
         var live = new List<ChannelRecord>();
-        bool v6 = cfg.Dhcp != DhcpProvider.Off && _n.Dhcp.ModeIfKnown() == Config.DhcpMode.BindInterfaces; // no probing here
         foreach (var r in records)
         {
             if (r.Pending) { problems.Add(r.Name + ": set-up never finished (its run was killed)"); continue; }
-            if (!byIndex.TryGetValue(r.Index, out var link) || link.Name != r.Name)
+            if (!view.Links.TryGetValue(r.Index, out var link) || link.Name != r.Name)
             {
                 problems.Add(r.Name + ": the interface is gone but its state remains");
                 continue;
             }
             live.Add(r);
-            if (!link.IsUp) problems.Add(r.Name + ": link is down");
-            if (!addrs.Any(a => a.Index == r.Index && a.Address.Equals(cfg.Address) && a.PrefixLength == 32))
-                problems.Add(r.Name + ": lacks address " + cfg.Address + "/32");
-            if (!routes.Any(rt => rt.PrefixLength == 32 && rt.Destination.Equals(r.Ip) && rt.OutputIndex == r.Index))
-                problems.Add(r.Name + ": no route " + r.Ip + "/32 via it");
-            CheckSysctl(problems, r.Name, "ipv4", "rp_filter", "1");
-            if (!v6) CheckSysctl(problems, r.Name, "ipv6", "disable_ipv6", "1");
+            ConfiguredChannel.Check(view, r, problems);
         }
         if (live.Count > 0)
         {
@@ -110,7 +108,7 @@ internal sealed class Inspection
         bool ganetis = links.Any(l => cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name)) && Ganeti.GanetiShims.GanetisScriptsInPlace(cfg);
         foreach (var l in links)
             if (!ganetis && cfg.IsChannelName(l.Name) && !recorded.Contains(l.Name) && !reserved.Contains(l.Name) && !noted.Contains(l.Name)
-                && (l.IsUp || addrs.Any(a => a.Index == l.Index) || routes.Any(rt => rt.OutputIndex == l.Index)))
+                && (l.IsUp || view.Addrs.Any(a => a.Index == l.Index) || view.Routes.Any(rt => rt.OutputIndex == l.Index)))
                 problems.Add(l.Name + ": a channel-named interface GntCom has no record of (set it up with gnt-com-ifup; on a Ganeti node, 'gnt-com ganeti enable')");
         try
         {
@@ -124,20 +122,5 @@ internal sealed class Inspection
         }
         problems.AddRange(Ganeti.GanetiShims.Check(cfg));
         return problems;
-    }
-
-    private static void CheckSysctl(List<string> problems, string ifname, string family, string key, string want)
-    {
-        string path = Sysctl.InterfaceKey(family, ifname, key);
-        if (family == "ipv6" && !Sysctl.Exists(path)) return;
-        try
-        {
-            string have = Sysctl.Read(path);
-            if (have != want) problems.Add(ifname + ": " + family + " " + key + " is " + have + ", not " + want);
-        }
-        catch (GntComException e)
-        {
-            problems.Add(ifname + ": " + e.Message);
-        }
     }
 }

@@ -35,7 +35,11 @@ internal sealed class Naming
             if (!cfg.IsChannelName(want))
                 throw new InvalidInputException("name " + Quote.Value(want) + " is not a channel name (" + cfg.InterfacePrefix + "N)");
             if (want != link.Name && _n.Nl.LinkByName(want) != null)
-                throw new GntComException("cannot name " + link.Name + " " + want + ": another interface already has that name");
+            {
+                if (!req.FallBackName)
+                    throw new GntComException("cannot name " + link.Name + " " + want + ": another interface already has that name");
+                return cfg.IsChannelName(link.Name) ? (link.Name, null) : (NextFreeName(), null);
+            }
             return (want, _n.Store.Reservation(want));
         }
         if (cfg.IsChannelName(link.Name))
@@ -92,16 +96,5 @@ internal sealed class Naming
                 _n.Store.DeleteClaim(kind, value); // its holder is gone (a killed run, or a bug): not a holder
         }
         return found;
-    }
-
-    /// <summary>Claims <paramref name="ip"/> and <paramref name="mac"/> for <paramref name="name"/>, journaled.</summary>
-    public void Claim(Journal journal, IPAddress ip, string mac, string name)
-    {
-        foreach (var (kind, value) in new[] { (ClaimKind.Ip, ip.ToString()), (ClaimKind.Mac, mac) })
-        {
-            if (_n.Store.ClaimOwner(kind, value) == name) continue;
-            journal.Add(JournalEntry.Of("claim", kind == ClaimKind.Ip ? "ip" : "mac", value, name));
-            _n.Store.Claim(kind, value, name);
-        }
     }
 }

@@ -2,6 +2,10 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
+using GntCom.Hooks;
+using GntCom.Inputs;
+using GntCom.Journaling;
+using GntCom.Logging;
 using GntCom.Net;
 
 namespace GntCom.Channel;
@@ -13,7 +17,7 @@ namespace GntCom.Channel;
 /// Where GntCom differs on purpose: no iptables FORWARD rules (they only match bridged
 /// traffic, and firewalling belongs to the admin's hooks), no broadcast address on the
 /// /32, and a failed step is undone and reported rather than ignored. The steps are the
-/// channel's own (<see cref="Steps"/>).
+/// journal's own, as a channel's.
 /// </summary>
 internal sealed class RoutedVif
 {
@@ -22,7 +26,7 @@ internal sealed class RoutedVif
     public RoutedVif(Node n) => _n = n;
 
     /// <summary>dom0's address: the first primary IPv4 address of <paramref name="netdev"/>.</summary>
-    public IPAddress Dom0Address(string netdev)
+    private IPAddress Dom0Address(string netdev)
     {
         var link = _n.Nl.LinkByName(netdev)
             ?? throw new GntComException("netdev " + netdev + " does not exist: set netdev= (the vif's gatewaydev) to dom0's routing interface");
@@ -31,30 +35,44 @@ internal sealed class RoutedVif
         return addr.Address;
     }
 
-    /// <summary>Configures the vif; returns its final name.</summary>
-    public Link Online(Steps s, Link vif, RoutedRequest req, IPAddress dom0)
+    /// <summary>Sets the vif up, as one transaction; returns its final name.</summary>
+    public string Online(RoutedRequest req)
     {
-        // A vif that is down carries no IPv4 route (the kernel flushes them): no dump of a
-        // main table that may hold a route per guest.
-        var present = vif.IsUp ? _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, vif.Index) : new List<Route>();
-        if (req.DesiredName != null) vif = s.LinkSetName(vif, req.DesiredName);
-        s.AddrAdd(vif, dom0, 32);
-        vif = s.LinkSetUp(vif);
-        s.SysctlSet("ipv4", vif, "proxy_arp", "1");
-        foreach (var (address, prefix) in req.Addresses)
-            s.RouteAdd(GuestRoute(address, prefix, vif.Index, dom0, req.Metric), vif.Name, present);
-        return vif;
+        var dom0 = Dom0Address(req.Netdev);
+        var vif = _n.Nl.LinkByName(req.Interface)
+            ?? (req.DesiredName != null ? _n.Nl.LinkByName(req.DesiredName) : null)
+            ?? throw new GntComException("interface " + Quote.Value(req.Interface) + " does not exist");
+        using var tx = Transaction.Begin(_n, "routed-" + vif.Index, new RoutedHeader(vif.Index, vif.Name), HookCaller.Caller());
+        tx.Run(() =>
+        {
+            // A vif that is down carries no IPv4 route (the kernel flushes them): no dump of a
+            // main table that may hold a route per guest.
+            var present = vif.IsUp ? _n.Nl.RouteList(AddressFamily.InterNetwork, Route.MainTable, vif.Index) : new List<Route>();
+            if (req.DesiredName != null) vif = RenameStep.Do(tx, vif, req.DesiredName);
+            AddrStep.Do(tx, vif, dom0, 32);
+            vif = LinkUpStep.Do(tx, vif);
+            SysctlStep.Do(tx, "ipv4", vif, "proxy_arp", "1");
+            foreach (var (address, prefix) in req.Addresses)
+                RouteStep.Do(tx, GuestRoute(address, prefix, vif.Index, dom0, req.Metric), vif.Name, present);
+        });
+        Log.Info("online routed " + vif.Name + (vif.Name != req.Interface ? " (was " + req.Interface + ")" : "") + " src " + dom0
+            + " ip " + (req.Addresses.Count == 0 ? "(none)" : string.Join(" ", req.Addresses.Select(i => i.Address + "/" + i.PrefixLength))));
+        return vif.Name;
     }
 
-    /// <summary>Deletes the guest routes; anything already gone is fine.</summary>
-    public void Offline(Link? vif, RoutedRequest req)
+    /// <summary>Deletes the guest routes; anything already gone is fine (the vif gone, its routes went with it).</summary>
+    public void Offline(RoutedRequest req)
     {
-        if (vif == null) return; // the vif is gone, and its routes with it
-        foreach (var (address, prefix) in req.Addresses)
+        var vif = (req.DesiredName != null ? _n.Nl.LinkByName(req.DesiredName) : null) ?? _n.Nl.LinkByName(req.Interface);
+        if (vif != null)
         {
-            var route = GuestRoute(address, prefix, vif.Index, null, req.Metric);
-            NetlinkHandle.IgnoreNotFound(() => _n.Nl.RouteDel(route));
+            foreach (var (address, prefix) in req.Addresses)
+            {
+                var route = GuestRoute(address, prefix, vif.Index, null, req.Metric);
+                NetlinkHandle.IgnoreNotFound(() => _n.Nl.RouteDel(route));
+            }
         }
+        Log.Info("offline routed " + (vif?.Name ?? req.Interface) + ": routes removed");
     }
 
     private static Route GuestRoute(IPAddress address, int prefix, int index, IPAddress? src, uint metric) => new()

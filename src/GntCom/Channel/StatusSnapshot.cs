@@ -25,4 +25,8 @@ public sealed record StatusSnapshot(
     string HostsFile,
     string? DhcpError,
     List<Dhcp.RivalServer> Rivals,
-    List<string> Problems);
+    List<string> Problems)
+{
+    /// <summary>Channels Ganeti's migrate hook said are coming to this node (live migrations in flight, or failed).</summary>
+    public List<ExpectedChannel> Expected { get; init; } = new();
+}

@@ -44,6 +44,8 @@ public sealed class GntComConfig
     public bool XenChannel { get; private set; }
     /// <summary>Ganeti's configuration directory, where `gnt-com ganeti enable` puts the shims.</summary>
     public string GanetiDir { get; private set; } = "/etc/ganeti";
+    /// <summary>Ganeti's run directory (RUN_DIR): its dnsmasq files, and the KVM hypervisor's NIC files (kvm-hypervisor/nic/INSTANCE/N).</summary>
+    public string GanetiRunDir { get; private set; } = "/var/run/ganeti";
 
     public DhcpProvider Dhcp { get; private set; } = DhcpProvider.Dnsmasq;
     public DhcpMode DhcpMode { get; private set; } = DhcpMode.Auto;
@@ -61,7 +63,7 @@ public sealed class GntComConfig
     {
         "interface_prefix", "address", "network", "state_dir", "hooks_dir", "hook_timeout", "lock_timeout",
         "syslog_socket", "xen_channel", "dhcp", "dhcp_mode", "dhcp_required", "dnsmasq", "dhcp_hosts_file",
-        "dhcp_conf_file", "dhcp_pid_file", "dhcp_except_interfaces", "dhcp_lease_time", "ganeti_dir",
+        "dhcp_conf_file", "dhcp_pid_file", "dhcp_except_interfaces", "dhcp_lease_time", "ganeti_dir", "ganeti_run_dir",
     };
 
     /// <summary>Where the settings came from ("defaults" when no file was read).</summary>
@@ -184,6 +186,7 @@ public sealed class GntComConfig
                 break;
             case "dnsmasq": Dnsmasq = AbsolutePath(value, key); break;
             case "ganeti_dir": GanetiDir = AbsolutePath(value, key); break;
+            case "ganeti_run_dir": GanetiRunDir = AbsolutePath(value, key); break;
             case "dhcp_hosts_file": DhcpHostsFile = AbsolutePath(value, key); break;
             case "dhcp_conf_file": DhcpConfFile = AbsolutePath(value, key); break;
             case "dhcp_pid_file": DhcpPidFile = AbsolutePath(value, key); break;

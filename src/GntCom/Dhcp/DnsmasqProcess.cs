@@ -118,16 +118,5 @@ internal static class DnsmasqProcess
     private static bool IsRunning(int pid) =>
         Syscall.kill(pid, 0) == 0 && ProcStat.Read(pid) is { HasExited: false };
 
-    private static (int Code, string Output) Run(string binary, string arg)
-    {
-        using var p = ChildProcess.Start(binary, new[] { arg }, null);
-        string output = p.Output(RunLimit);
-        int? code = p.WaitForExit(RunLimit);
-        if (code == null)
-        {
-            p.KillGroup();
-            throw new GntComException(binary + " " + arg + " did not finish within " + (int)RunLimit.TotalSeconds + " s");
-        }
-        return (code.Value, output);
-    }
+    private static (int Code, string Output) Run(string binary, string arg) => ChildProcess.Run(binary, new[] { arg }, null, RunLimit);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using GntCom.Channel;
 using GntCom.Config;
 using GntCom.Dhcp;
 using GntCom.Inputs;
@@ -32,18 +33,18 @@ internal sealed class GanetiDhcp
     private int RunningPid() => DnsmasqProcess.RunningPid(PidPath, ConfPath);
 
     /// <summary>The lines of the plan, for --dry-run and the report.</summary>
-    public List<string> Plan(IReadOnlyCollection<ChannelRecord> live)
+    public List<PlanAction> Plan(IReadOnlyCollection<ChannelRecord> live)
     {
-        var plan = new List<string>();
+        var plan = new List<PlanAction>();
         if (live.Count == 0) return plan;
         if (!Directory.Exists(_runDir))
         {
-            plan.Add("leave the guests' leases to Ganeti's scripts (there is no " + _runDir + ")");
+            plan.Add(new LeaveDhcpToGaneti("leave the guests' leases to Ganeti's scripts (there is no " + _runDir + ")"));
             return plan;
         }
-        plan.Add("add " + live.Count + " guest lease(s) to " + HostsPath);
-        plan.Add(RunningPid() is int pid && pid != 0 ? "reload Ganeti's dnsmasq (pid " + pid + ")"
-            : "leave Ganeti's dnsmasq to Ganeti's scripts (they start it at the next instance start)");
+        plan.Add(new AddLeasesToGaneti(live.Count, HostsPath));
+        plan.Add(RunningPid() is int pid && pid != 0 ? new ReloadGanetiDnsmasq(pid)
+            : new LeaveDhcpToGaneti("leave Ganeti's dnsmasq to Ganeti's scripts (they start it at the next instance start)"));
         return plan;
     }
 

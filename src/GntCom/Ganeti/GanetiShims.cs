@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using GntCom.Channel;
 using GntCom.Config;
 using GntCom.Inputs;
 using GntCom.State;
@@ -117,15 +118,77 @@ public static class GanetiShims
         text.StartsWith("#!/bin/sh\n" + Marker, StringComparison.Ordinal)
         || (text.StartsWith("#!/bin/sh\n# GntCom's ", StringComparison.Ordinal) && text.Contains("gnt-com-ifup", StringComparison.Ordinal));
 
-    /// <summary>
-    /// Puts the shim in place of NAME: Ganeti's file (when it is one, and not the copy kept
-    /// already) kept as NAME.gnt-com-orig first. A copy kept before is replaced: NAME is the
-    /// newer one (a ganeti upgrade whose version the admin took).
-    /// </summary>
-    public static void Install(StateDirectory dir, string name, string text, ShimState state)
+    /// <summary>What `ganeti enable` does to CONF_DIR/NAME (actions) and what it finds already right (notes).</summary>
+    public static void PlanEnable(StateDirectory dir, string name, string ifup, string? config, List<PlanAction> actions, List<string> notes)
     {
-        if (state == ShimState.Foreign && !IsKeptCopy(dir, name)) dir.Link(name, name + SavedSuffix);
-        dir.Write(name, text, 0b111_101_101);
+        string path = dir.Combine(name);
+        string text = Text(name, ifup, config);
+        switch (Inspect(dir, name, text))
+        {
+            case ShimState.Current:
+                notes.Add(path + ": GntCom's shim already");
+                return;
+            case ShimState.Stale:
+                actions.Add(new InstallShim(path, ifup, Update: true, WasAbsent: false, text));
+                return;
+            case ShimState.Absent:
+                actions.Add(new InstallShim(path, ifup, Update: false, WasAbsent: true, text));
+                return;
+            default:
+                if (IsKeptCopy(dir, name))
+                    notes.Add(path + " is Ganeti's copy kept as " + path + SavedSuffix + " already");
+                else
+                    actions.Add(new KeepGanetiFile(path, path + SavedSuffix, ReplacesOlderCopy: dir.Lstat(name + SavedSuffix) != null));
+                actions.Add(new InstallShim(path, ifup, Update: false, WasAbsent: false, text));
+                return;
+        }
+    }
+
+    /// <summary>What `ganeti disable` does to CONF_DIR/NAME (actions) and what it leaves (notes).</summary>
+    public static void PlanDisable(StateDirectory dir, string name, List<PlanAction> actions, List<string> notes)
+    {
+        string path = dir.Combine(name);
+        bool saved = dir.Lstat(name + SavedSuffix) != null;
+        bool absent = dir.Lstat(name) == null;
+        if (IsOurs(dir, name) || (absent && saved))
+            actions.Add(new RestoreGanetiFile(path, RestoreSource(dir, name)));
+        else if (absent)
+            notes.Add(path + ": no shim and no Ganeti file kept, nothing to put back");
+        else if (saved && IsKeptCopy(dir, name))
+            actions.Add(new DropSecondName(path, path + SavedSuffix)); // an enable stopped between keeping the copy and writing the shim
+        else if (saved)
+            actions.Add(new SetAsideKeptCopy(path, path + SavedSuffix, path + OldSuffix));
+        else
+            notes.Add(path + " is not GntCom's shim: left as it is");
+    }
+
+    /// <summary>
+    /// Carries out one shim action of a plan (others are not this file's); returns a note
+    /// when something was set aside. Keeping Ganeti's file is a hard link: the very same
+    /// bytes, and the shim then replaces NAME atomically.
+    /// </summary>
+    public static string? Apply(StateDirectory dir, PlanAction action)
+    {
+        switch (action)
+        {
+            case KeepGanetiFile k:
+                string name = Path.GetFileName(k.Path);
+                dir.Link(name, name + SavedSuffix);
+                return null;
+            case InstallShim i:
+                dir.Write(Path.GetFileName(i.Path), i.Text, 0b111_101_101);
+                return null;
+            case RestoreGanetiFile r:
+                return Restore(dir, Path.GetFileName(r.Path));
+            case DropSecondName d:
+                dir.Delete(Path.GetFileName(d.KeptAs));
+                return null;
+            case SetAsideKeptCopy a:
+                dir.Rename(Path.GetFileName(a.KeptAs), Path.GetFileName(a.OldAs));
+                return null;
+            default:
+                return null;
+        }
     }
 
     /// <summary>Where Debian's ganeti package keeps the pristine copies of its ifup-os scripts.</summary>
@@ -200,6 +263,17 @@ public static class GanetiShims
         }
     }
 
+    /// <summary>
+    /// Whether GntCom is enabled for Ganeti here, even in part: a GntCom shim, or a Ganeti
+    /// file `enable` kept (NAME.gnt-com-orig), in CONF_DIR. False without CONF_DIR.
+    /// </summary>
+    public static bool IsEnabled(GntComConfig cfg)
+    {
+        if (!Directory.Exists(cfg.GanetiDir)) return false;
+        using var dir = StateDirectory.Open(cfg.GanetiDir, create: false, "ganeti_dir");
+        return Names.Any(n => IsOurs(dir, n) || dir.Lstat(n + SavedSuffix) != null) || GanetiHooks.AnyInstalled(dir) || GanetiVifScript.IsOurs();
+    }
+
     /// <summary>Fails, saying so, when there is no CONF_DIR (Ganeti is not installed here).</summary>
     public static void RequireConfDir(GntComConfig cfg)
     {
@@ -242,6 +316,12 @@ public static class GanetiShims
                     if (text != Text(name, targets.Value.ifup, targets.Value.config))
                         problems.Add("ganeti: " + path + " is a GntCom shim for another installation or config: run 'gnt-com ganeti enable' again");
                 }
+            }
+            // Enabled (a shim of GntCom's is in place): its migration hooks belong with it.
+            if (targets is var (ifup, config))
+            {
+                GanetiHooks.Check(dir, GanetiHooks.GntCom(ifup), config, problems);
+                GanetiVifScript.Check(GanetiVifScript.VifGntCom(ifup), problems);
             }
         }
         catch (GntComException e)

@@ -58,16 +58,16 @@ public static class HookRunner
     /// failure or refusal throws (an up is undone); otherwise they are logged and the rest run.
     /// <paramref name="started"/> learns each hook's process group and start time before it is waited for.
     /// </summary>
-    /// <paramref name="forCaller"/>: the hooks act for the caller's own NIC and inherit its
+    /// <paramref name="inheritEnvironment"/>: the hooks act for the caller's own NIC and inherit its
     /// environment (Ganeti's NIC variables); otherwise (a vanished guest forgotten, a killed
     /// call rolled back) they get only GntCom's variables.
     public static void RunAll(string dir, IReadOnlyDictionary<string, string> env, TimeSpan timeout, bool mustSucceed,
-        Action<int, ulong>? started = null, bool forCaller = true)
+        Action<int, ulong>? started = null, bool inheritEnvironment = true)
     {
         foreach (string hook in List(dir))
         {
             string? failure = HookTrust.Refusal(hook, dir, out string resolved) is string why ? "hook " + hook + " refused: " + why : null;
-            failure ??= Run(resolved, env, timeout, started, forCaller);
+            failure ??= Run(resolved, env, timeout, started, inheritEnvironment);
             if (failure == null) continue;
             if (mustSucceed) throw new GntComException(failure);
             Log.Warn(failure);
@@ -75,14 +75,14 @@ public static class HookRunner
     }
 
     /// <summary>Runs one hook; returns null on success, else why it failed.</summary>
-    private static string? Run(string hook, IReadOnlyDictionary<string, string> env, TimeSpan timeout, Action<int, ulong>? started, bool forCaller)
+    private static string? Run(string hook, IReadOnlyDictionary<string, string> env, TimeSpan timeout, Action<int, ulong>? started, bool inheritEnvironment)
     {
         ChildProcess child;
         try
         {
             child = File.Exists(Setpriv)
-                ? ChildProcess.Start(Setpriv, new[] { "--pdeathsig", "KILL", "--", hook }, env, forCaller)
-                : ChildProcess.Start(hook, Array.Empty<string>(), env, forCaller);
+                ? ChildProcess.Start(Setpriv, new[] { "--pdeathsig", "KILL", "--", hook }, env, inheritEnvironment)
+                : ChildProcess.Start(hook, Array.Empty<string>(), env, inheritEnvironment);
         }
         catch (GntComException e)
         {

@@ -34,6 +34,12 @@ public static class MacAddress
         return mac;
     }
 
+    /// <summary>The six bytes of a normalised MAC ("aa:bb:cc:dd:ee:ff").</summary>
+    public static void ToBytes(string mac, Span<byte> into)
+    {
+        for (int i = 0; i < 6; i++) into[i] = (byte)(Hex(mac[i * 3]) << 4 | Hex(mac[i * 3 + 1]));
+    }
+
     public static string Format(ReadOnlySpan<byte> b)
     {
         Span<char> c = stackalloc char[17];

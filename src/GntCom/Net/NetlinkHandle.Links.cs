@@ -52,6 +52,15 @@ public sealed partial class NetlinkHandle
         _sock.Execute(msg, "link set dev #" + index + " name " + name);
     }
 
+    /// <summary>ip link set dev #INDEX address MAC.</summary>
+    public void LinkSetAddress(int index, string mac)
+    {
+        Span<byte> b = stackalloc byte[6];
+        Inputs.MacAddress.ToBytes(mac, b);
+        var msg = new NetlinkMessage(Rtm.NEWLINK, 0).Header(new IfInfoMsg { Index = index }).Attr(Rtm.IFLA_ADDRESS, b);
+        _sock.Execute(msg, "link set dev #" + index + " address " + mac);
+    }
+
     /// <summary>ip link set dev #INDEX up.</summary>
     public void LinkSetUp(int index) => SetFlags(index, Rtm.IFF_UP, Rtm.IFF_UP, "up");
 

@@ -210,6 +210,20 @@ public sealed unsafe class ChildProcess : IDisposable
         return code;
     }
 
+    /// <summary>Runs <paramref name="path"/> to its end (at most <paramref name="limit"/>, then its group is killed and this throws): its exit code and output.</summary>
+    public static (int Code, string Output) Run(string path, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env, TimeSpan limit)
+    {
+        using var p = Start(path, args, env);
+        string output = p.Output(limit);
+        int? code = p.WaitForExit(limit);
+        if (code == null)
+        {
+            p.KillGroup();
+            throw new GntComException(path + " " + string.Join(' ', args) + " did not finish within " + (int)limit.TotalSeconds + " s");
+        }
+        return (code.Value, output);
+    }
+
     /// <summary>Reads the captured output until every writer closed it, at most <paramref name="timeout"/>.</summary>
     public string Output(TimeSpan timeout)
     {

@@ -32,8 +32,10 @@ public sealed record ChannelRecord
     public bool Pending { get; init; }
     /// <summary>The IPv6 address given to the interface in bind-interfaces mode.</summary>
     public IPAddress? Ipv6 { get; init; }
-    /// <summary>Given back to a restarted Xen domain's vif from its <see cref="VifMemory"/>: Ganeti's next xen-ifup-os may re-address it.</summary>
+    /// <summary>Given back to a restarted or migrated Xen domain's vif (<see cref="VifMemory"/>, <see cref="ExpectedChannel"/>): Ganeti's next xen-ifup-os may re-address it.</summary>
     public bool Restored { get; init; }
+    /// <summary>A Xen vif's vifname when another interface held it and the channel got another name (its memory is kept under the vifname).</summary>
+    public string? Vifname { get; init; }
 
     public string KindName => Kind == ChannelKind.Vif ? "vif" : "tap";
 
@@ -46,6 +48,7 @@ public sealed record ChannelRecord
         ("backend", Backend),
         ("ipv6", Ipv6?.ToString()),
         ("restored", Restored ? "yes" : null),
+        ("vifname", Vifname),
         ("state", Pending ? "pending" : "up"));
 
     /// <summary>"gnt.com.3 (was tap0) ip=... mac=... instance=...", for log lines.</summary>
@@ -72,6 +75,9 @@ public sealed record ChannelRecord
         string? backend = m.GetValueOrDefault("backend");
         if (backend != null && !XenbusPath.IsValid(backend))
             throw new InvalidInputException("state record " + Quote.Value(fileName) + " has a bad backend");
+        string? vifname = m.GetValueOrDefault("vifname");
+        if (vifname != null && !cfg.IsChannelName(Names.Interface(vifname, "state record vifname")))
+            throw new InvalidInputException("state record " + Quote.Value(fileName) + " has a bad vifname");
         string kind = m.GetValueOrDefault("kind") ?? "tap";
         if (kind is not ("tap" or "vif"))
             throw new InvalidInputException("state record " + Quote.Value(fileName) + " has a bad kind");
@@ -91,6 +97,7 @@ public sealed record ChannelRecord
             Pending = Get("state") != "up",
             Ipv6 = v6,
             Restored = m.GetValueOrDefault("restored") == "yes",
+            Vifname = vifname,
         };
     }
 }

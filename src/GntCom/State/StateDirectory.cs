@@ -261,6 +261,33 @@ public sealed unsafe class StateDirectory : IDisposable
             throw new GntComException("cannot remove " + Combine(name) + ": " + Errno.Describe(Libc.Errno));
     }
 
+    private const int AT_REMOVEDIR = 0x200;
+
+    /// <summary>
+    /// Removes everything in this directory but <paramref name="keep"/>: files, and
+    /// subdirectories with all they hold (a symlink is removed, never followed).
+    /// </summary>
+    public void Clear(params string[] keep)
+    {
+        foreach (string f in List())
+        {
+            if (Array.IndexOf(keep, f) >= 0) continue;
+            if (Libc.UnlinkAt(_fd, f, 0) == 0 || Libc.Errno == Errno.ENOENT) continue;
+            if (Libc.Errno != Errno.EISDIR) throw new GntComException("cannot remove " + Combine(f) + ": " + Errno.Describe(Libc.Errno));
+            Sub(f, create: false)?.Clear();
+            if (_subs.Remove(f, out var sub)) sub.Dispose();
+            RemoveDirectory(f);
+        }
+    }
+
+    /// <summary>Removes the empty subdirectory <paramref name="name"/>; true when it is gone (false: it is not empty).</summary>
+    public bool RemoveDirectory(string name)
+    {
+        if (Libc.UnlinkAt(_fd, name, AT_REMOVEDIR) == 0 || Libc.Errno == Errno.ENOENT) return true;
+        if (Libc.Errno == Errno.ENOTEMPTY || Libc.Errno == Errno.EEXIST) return false;
+        throw new GntComException("cannot remove " + Combine(name) + ": " + Errno.Describe(Libc.Errno));
+    }
+
     /// <summary>The names in this directory (not . and ..), in no particular order: one getdents64 per 32 KiB.</summary>
     public List<string> List()
     {

@@ -24,7 +24,7 @@ namespace GntCom.State;
 /// STATE_DIR/netns/INODE, so a test or a container never touches the host's state.
 /// Callers change it only while holding <see cref="Lock"/>.
 /// </summary>
-public sealed class StateStore : IDisposable
+public sealed partial class StateStore : IDisposable
 {
     /// <summary>The state format this version writes: 2 = claims, origins and journals, O(1) isolation rules.</summary>
     public const int CurrentLayout = 2;
@@ -62,6 +62,27 @@ public sealed class StateStore : IDisposable
             @base.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Removes this namespace's state directory and all it holds (`gnt-com down --all`, the
+    /// package's removal); the state of other network namespaces (STATE/netns/INODE) stays,
+    /// and STATE itself goes when nothing else is left in it. Call under the lock: the lock
+    /// file goes last.
+    /// </summary>
+    public void RemoveAll()
+    {
+        _root.Clear("netns", "lock");
+        _root.Delete("lock");
+        var (inode, initial) = NetNamespace.Current();
+        if (!initial && _base.Sub("netns", create: false) is StateDirectory netns)
+        {
+            netns.RemoveDirectory(inode.ToString(CultureInfo.InvariantCulture));
+            _base.RemoveDirectory("netns");
+        }
+        else if (!_root.RemoveDirectory("netns")) return; // other namespaces' state: STATE stays
+        if (Interop.Libc.UnlinkAt(Interop.Libc.AT_FDCWD, _base.Path, 0x200) < 0 && Interop.Libc.Errno is not (Interop.Errno.ENOENT or Interop.Errno.ENOTEMPTY or Interop.Errno.EEXIST))
+            throw new GntComException("cannot remove " + _base.Path + ": " + Interop.Errno.Describe(Interop.Libc.Errno));
     }
 
     public string Root => _root.Path;
@@ -269,144 +290,6 @@ public sealed class StateStore : IDisposable
         SaveHints((Math.Min(low, i), high));
     }
 
-    // ---- claims: who holds a guest IP or MAC ---------------------------------
-
-    /// <summary>The channel name holding <paramref name="value"/> (an IP for "ips", a MAC for "macs"), or null.</summary>
-    public string? ClaimOwner(ClaimKind kind, string value)
-    {
-        string? owner = Dir(ClaimDir(kind), false)?.Read(value);
-        owner = owner?.Trim();
-        return owner != null && _cfg.IsChannelName(owner) ? owner : null;
-    }
-
-    public void Claim(ClaimKind kind, string value, string owner) => Dir(ClaimDir(kind), true)!.Write(value, owner + "\n");
-
-    /// <summary>Drops the claim if <paramref name="owner"/> holds it (another's claim is left alone).</summary>
-    public void Unclaim(ClaimKind kind, string value, string owner)
-    {
-        var dir = Dir(ClaimDir(kind), false);
-        if (dir == null) return;
-        if (dir.Read(value)?.Trim() == owner) dir.Delete(value);
-    }
-
-    /// <summary>Every claim (value, owner), for repair.</summary>
-    public List<(string Value, string Owner)> Claims(ClaimKind kind)
-    {
-        var list = new List<(string, string)>();
-        var dir = Dir(ClaimDir(kind), false);
-        if (dir == null) return list;
-        foreach (string f in dir.List())
-        {
-            if (f.Contains(StateDirectory.TempMarker, StringComparison.Ordinal)) continue;
-            list.Add((f, dir.Read(f)?.Trim() ?? ""));
-        }
-        return list;
-    }
-
-    public void DeleteClaim(ClaimKind kind, string value) => Dir(ClaimDir(kind), false)?.Delete(value);
-
-    private static string ClaimDir(ClaimKind kind) => kind == ClaimKind.Ip ? "ips" : "macs";
-
-    // ---- origins: hypervisor name -> channel name ------------------------------
-
-    private static string OriginFile(string original, int owner) => original + "," + owner.ToString(CultureInfo.InvariantCulture);
-
-    public void SaveOrigin(string original, int owner, string name) => Dir("origins", true)!.Write(OriginFile(original, owner), name + "\n");
-
-    public void DeleteOrigin(string original, int owner) => Dir("origins", false)?.Delete(OriginFile(original, owner));
-
-    /// <summary>
-    /// The channel that <paramref name="original"/> became for caller <paramref name="owner"/>,
-    /// else (when <paramref name="anyOwner"/>: a listing) every channel it became for anyone.
-    /// </summary>
-    public List<(int Owner, string Name)> Origins(string original, int owner, bool anyOwner = true)
-    {
-        var found = new List<(int, string)>();
-        var dir = Dir("origins", false);
-        if (dir == null) return found;
-        string? mine = dir.Read(OriginFile(original, owner))?.Trim();
-        if (mine != null && _cfg.IsChannelName(mine)) return new List<(int, string)> { (owner, mine) };
-        if (!anyOwner) return found;
-        string prefix = original + ",";
-        foreach (string f in dir.List())
-        {
-            if (!f.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            if (!int.TryParse(f.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int o)) continue;
-            string? name = dir.Read(f)?.Trim();
-            if (name != null && _cfg.IsChannelName(name)) found.Add((o, name));
-        }
-        return found;
-    }
-
-    /// <summary>Every origin entry (original, owner, name), for repair.</summary>
-    public List<(string Original, int Owner, string Name)> AllOrigins()
-    {
-        var list = new List<(string, int, string)>();
-        var dir = Dir("origins", false);
-        if (dir == null) return list;
-        foreach (string f in dir.List())
-        {
-            int comma = f.LastIndexOf(',');
-            if (comma <= 0 || !int.TryParse(f.AsSpan(comma + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int o)) { dir.Delete(f); continue; }
-            list.Add((f[..comma], o, dir.Read(f)?.Trim() ?? ""));
-        }
-        return list;
-    }
-
-    // ---- notes: Xen vifs brought online without an IP --------------------------
-
-    public VifNote? Note(int index)
-    {
-        string file = index.ToString(CultureInfo.InvariantCulture);
-        string? text = Dir("notes", false)?.Read(file);
-        if (text == null) return null;
-        try { return VifNote.Parse(file, text); }
-        catch (InvalidInputException) { Dir("notes", false)?.Delete(file); return null; }
-    }
-
-    public void Save(VifNote note) => Dir("notes", true)!.Write(note.Index.ToString(CultureInfo.InvariantCulture), note.Serialize());
-
-    public void DeleteNote(int index) => Dir("notes", false)?.Delete(index.ToString(CultureInfo.InvariantCulture));
-
-    public List<VifNote> Notes()
-    {
-        var list = new List<VifNote>();
-        var dir = Dir("notes", false);
-        if (dir == null) return list;
-        foreach (string f in dir.List())
-        {
-            if (!int.TryParse(f, NumberStyles.None, CultureInfo.InvariantCulture, out int index)) continue;
-            if (Note(index) is VifNote n) list.Add(n);
-        }
-        return list;
-    }
-
-    // ---- memories: what Xen channel vifs carried when they went --------------------
-
-    /// <summary>The memory of vifname <paramref name="name"/>, null when there is none (an unreadable one is dropped).</summary>
-    public VifMemory? Memory(string name)
-    {
-        var dir = Dir("recent", false);
-        string? text = dir?.Read(name);
-        if (text == null) return null;
-        try { return VifMemory.Parse(name, text, _cfg); }
-        catch (InvalidInputException) { DeleteQuietly(dir!, name); return null; }
-    }
-
-    /// <summary>Remembers a vif's channel; a memory that cannot be written (a full /run) is only logged.</summary>
-    public void Save(VifMemory memory)
-    {
-        StateDirectory dir;
-        try { dir = Dir("recent", true)!; }
-        catch (GntComException e) { Logging.Log.Warn("housekeeping skipped: " + e.Message); return; }
-        WriteHousekeeping(memory.Name, memory.Serialize(), dir);
-    }
-
-    public void DeleteMemory(string name) => Dir("recent", false)?.Delete(Names.Interface(name, "vif memory name"));
-
-    /// <summary>The names of every memory (repair drops the expired ones).</summary>
-    public List<string> MemoryNames() => ChannelNames(Dir("recent", false));
-
     // ---- journals, DHCP files, layout ------------------------------------------
 
     public StateDirectory? JournalDir(bool create) => Dir("journal", create);
@@ -422,7 +305,7 @@ public sealed class StateStore : IDisposable
     public int CleanTemporaryFiles()
     {
         int n = 0;
-        foreach (string d in new[] { "ifaces", "reservations", "ips", "macs", "origins", "notes", "recent", "journal", "dhcp" })
+        foreach (string d in new[] { "ifaces", "reservations", "ips", "macs", "origins", "notes", "recent", "expected", "journal", "dhcp" })
             if (Dir(d, false) is StateDirectory dir) n += dir.RemoveTemporaryFiles();
         return n + _root.RemoveTemporaryFiles();
     }

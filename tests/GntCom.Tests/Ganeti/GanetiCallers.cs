@@ -104,6 +104,36 @@ public static class GanetiCallers
     }
 
     /// <summary>
+    /// What Ganeti's hooks get for `gnt-instance migrate` (hooksmaster's base variables,
+    /// LUInstanceMigrate.BuildHooksEnv, BuildInstanceHookEnv) of an instance with a bridged
+    /// NIC and the communication NIC <paramref name="nic"/>, from node <paramref name="from"/>
+    /// to node <paramref name="to"/>.
+    /// </summary>
+    public static Dictionary<string, string> MigrateHookEnvironment(Nic nic, string phase, string from, string to, string master)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["PATH"] = "/sbin:/bin:/usr/sbin:/usr/bin",
+            ["GANETI_HOOKS_VERSION"] = "2", ["GANETI_HOOKS_PHASE"] = phase, ["GANETI_HOOKS_PATH"] = "instance-migrate",
+            ["GANETI_OP_CODE"] = "OP_INSTANCE_MIGRATE", ["GANETI_OBJECT_TYPE"] = "INSTANCE", ["GANETI_DATA_DIR"] = "/var/lib/ganeti",
+            ["GANETI_CLUSTER"] = "cluster.example.org", ["GANETI_MASTER"] = master,
+            ["GANETI_INSTANCE_NAME"] = nic.Instance, ["GANETI_INSTANCE_PRIMARY"] = from, ["GANETI_INSTANCE_SECONDARY"] = "",
+            ["GANETI_INSTANCE_OS_TYPE"] = "noop", ["GANETI_INSTANCE_STATUS"] = "up", ["GANETI_INSTANCE_MEMORY"] = "128",
+            ["GANETI_INSTANCE_VCPUS"] = "1", ["GANETI_INSTANCE_DISK_TEMPLATE"] = "diskless", ["GANETI_INSTANCE_DISK_COUNT"] = "0",
+            ["GANETI_INSTANCE_NIC_COUNT"] = "2",
+            ["GANETI_INSTANCE_NIC0_NAME"] = "", ["GANETI_INSTANCE_NIC0_IP"] = "", ["GANETI_INSTANCE_NIC0_MAC"] = "52:54:00:ff:00:01",
+            ["GANETI_INSTANCE_NIC0_MODE"] = "bridged", ["GANETI_INSTANCE_NIC0_LINK"] = "br0", ["GANETI_INSTANCE_NIC0_BRIDGE"] = "br0",
+            ["GANETI_INSTANCE_NIC1_NAME"] = "ganeti:communication:" + nic.Instance, ["GANETI_INSTANCE_NIC1_UUID"] = nic.Uuid,
+            ["GANETI_INSTANCE_NIC1_IP"] = nic.Ip, ["GANETI_INSTANCE_NIC1_MAC"] = nic.Mac, ["GANETI_INSTANCE_NIC1_MODE"] = "routed",
+            ["GANETI_INSTANCE_NIC1_LINK"] = "communication_rt", ["GANETI_INSTANCE_NIC1_VLAN"] = "",
+            ["GANETI_INSTANCE_NIC1_NETWORK_NAME"] = "gnt-instance-communication",
+            ["GANETI_MIGRATE_LIVE"] = "True", ["GANETI_MIGRATE_CLEANUP"] = "False", ["GANETI_ALLOW_RUNTIME_CHANGES"] = "True",
+            ["GANETI_OLD_PRIMARY"] = from, ["GANETI_NEW_PRIMARY"] = to, ["GANETI_OLD_SECONDARY"] = "", ["GANETI_NEW_SECONDARY"] = "",
+        };
+        return env;
+    }
+
+    /// <summary>
     /// The argv that runs <paramref name="command"/> as Ganeti's node daemon runs it: with
     /// exactly <paramref name="env"/>, in cwd / (RunCmd's), under the daemon's umask 077.
     /// </summary>

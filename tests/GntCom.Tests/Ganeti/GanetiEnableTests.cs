@@ -342,6 +342,6 @@ public sealed class GanetiEnableTests
 
         var bad = node.Admin("ganeti", "frob");
         Assert.Equal(2, bad.Code);
-        Assert.Equal("gnt-com: error: ganeti action 'frob' must be enable or disable\n", bad.Err);
+        Assert.Equal("gnt-com: error: ganeti action 'frob' must be enable, disable, refresh or hook\n", bad.Err);
     }
 }

@@ -20,7 +20,11 @@ public sealed partial class GanetiNode : IDisposable
     {
         Site = site;
         Ns = new NetNs(role);
+        Hostname = role + ".example.org";
     }
+
+    /// <summary>The node's name as Ganeti knows it: its host name (each node has its own UTS namespace when Ganeti runs its hooks).</summary>
+    public string Hostname { get; }
 
     public GanetiSite Site { get; }
     public NetNs Ns { get; }
@@ -76,6 +80,23 @@ public sealed partial class GanetiNode : IDisposable
         var env = GanetiCallers.NicEnvironment(nic, vifname, xen: true);
         if (master) env["ACTION"] = "up";
         return Ns.Exec("/bin/sh", GanetiCallers.AsNodeDaemon(env, "/bin/sh", "-c", Path.Combine(Site.ConfDir, "xen-ifup-os")));
+    }
+
+    /// <summary>
+    /// Ganeti's hooks runner on this node (backend.RunHooks, utils.RunParts): every file of
+    /// CONF_DIR/hooks/PATH-PHASE.d whose name is a run-parts name and that is executable, in
+    /// name order, each with exactly <paramref name="env"/> (reset_env: PATH=/sbin:/bin:/usr/sbin:/usr/bin
+    /// and Ganeti's GANETI_* variables), in the node's namespace under the node's host name.
+    /// Fails when a hook fails (Ganeti then aborts the operation in the pre phase).
+    /// </summary>
+    public ProcResult RunHooks(string path, string phase, IReadOnlyDictionary<string, string> env)
+    {
+        string dir = Path.Combine(Site.ConfDir, "hooks", path + "-" + phase + ".d");
+        string script = "hostname \"$0\" || exit 1\nrc=0\n[ -d \"$1\" ] || exit 0\nshift 0\n" +
+            "for f in \"$1\"/*; do\n  case ${f##*/} in *[!A-Za-z0-9_-]*) continue ;; esac\n  [ -f \"$f\" ] && [ -x \"$f\" ] || continue\n" +
+            "  /usr/bin/env -i " + string.Join(' ', env.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => "'" + kv.Key + "=" + kv.Value + "'")) +
+            " \"$f\" </dev/null || rc=1\ndone\nexit $rc\n";
+        return Ns.Exec("unshare", "--uts", "/bin/sh", "-c", script, Hostname, dir);
     }
 
     /// <summary>The installed gnt-com, run by the admin in this node with the installed config.</summary>

@@ -79,6 +79,21 @@ public sealed class GanetiSite : IDisposable
     /// <summary>The real systemd-udevd in <paramref name="node"/>'s namespace, reading the installed rule.</summary>
     public Udevd Udev(GanetiNode node) => new(node.Ns, UdevRulesDir);
 
+    /// <summary>
+    /// The same, with the system's 80-net-setup-link.rules too, as a node's udevd runs it: it
+    /// applies the .link files (Debian's 99-default.link: MACAddressPolicy=persistent, a MAC
+    /// derived from the interface's name and the machine-id for a device created with a
+    /// random one, as taps are).
+    /// </summary>
+    public Udevd UdevWithLinkPolicy(GanetiNode node)
+    {
+        string dir = Path.Combine(Sandbox.Dir, "udev-rules-" + node.Ns.Name);
+        Directory.CreateDirectory(dir);
+        foreach (string f in Directory.GetFiles(UdevRulesDir)) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)), overwrite: true);
+        File.Copy("/lib/udev/rules.d/80-net-setup-link.rules", Path.Combine(dir, "80-net-setup-link.rules"), overwrite: true);
+        return new Udevd(node.Ns, dir);
+    }
+
     /// <summary>The admin's CONF_DIR/kvm-vif-bridge: records that it ran (and what the channel looked like then) in the returned file.</summary>
     public string InstallKvmVifBridge()
     {

@@ -23,6 +23,7 @@ public sealed class GuestVm : IDisposable
         Mac = mac;
         _dir = node.Site.Sandbox.Dir;
         node.Ns.Ip("link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", Ns.Name);
+        HostEndNamespace = node.Ns.Name;
         Ns.Ip("link", "set", "eth0", "address", mac);
         Ns.Ip("link", "set", "eth0", "up");
         File.WriteAllText(Script, "#!/bin/sh\ncase \"$1\" in\n  bound|renew)\n" +
@@ -32,9 +33,49 @@ public sealed class GuestVm : IDisposable
     }
 
     public NetNs Ns { get; }
-    public string HostEnd { get; }
+    public string HostEnd { get; private set; }
     public string Mac { get; }
     private string Script => Path.Combine(_dir, "udhcpc-guest.script");
+
+    /// <summary>
+    /// A live migration: the guest (its namespace, its eth0 and its neighbour cache) stays as
+    /// it is, and its host end moves to <paramref name="to"/>'s namespace, named
+    /// <paramref name="name"/> and with <paramref name="mac"/>, down and unaddressed, as the
+    /// target's new tap or vif is (the kernel takes an interface down when it changes
+    /// namespace). The source sees its interface vanish.
+    /// </summary>
+    public void MoveHostEnd(GanetiNode to, string name, string mac)
+    {
+        string current = CurrentHostEnd();
+        // One request (the target may have an interface of that name already).
+        Proc.Must("ip", "-n", HostEndNamespace, "link", "set", "dev", current, "netns", to.Ns.Name, "name", name);
+        to.Ns.Ip("link", "set", "dev", name, "address", mac);
+        HostEnd = name;
+        HostEndNamespace = to.Ns.Name;
+    }
+
+    /// <summary>The host end's name now: the hypervisor's, or the one the channel's up gave it (its peer, eth0, knows its index).</summary>
+    public string CurrentHostEnd()
+    {
+        string peer = Ns.Must("cat", "/sys/class/net/eth0/iflink").Trim();
+        return Proc.Must("ip", "-n", HostEndNamespace, "-o", "link", "show").Split('\n')
+            .Select(l => l.Split(": ")).First(f => f[0] == peer)[1].Split('@')[0];
+    }
+
+    /// <summary>The namespace the host end lives in.</summary>
+    public string HostEndNamespace { get; private set; } = "";
+
+    /// <summary>Sends one ping to the host's channel address, waiting at most <paramref name="seconds"/>: true when it answered.</summary>
+    public bool Reaches(string address = "169.254.169.254", int seconds = 1) =>
+        Ns.Exec("busybox", "ping", "-c", "1", "-W", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), address).Code == 0;
+
+    /// <summary>The MAC the guest's neighbour cache holds for <paramref name="address"/> (null: no entry).</summary>
+    public string? NeighbourMac(string address = "169.254.169.254")
+    {
+        string line = Ns.Ip("neigh", "show", address, "dev", "eth0").Trim();
+        int at = line.IndexOf("lladdr ", StringComparison.Ordinal);
+        return at < 0 ? null : line[(at + 7)..].Split(' ')[0];
+    }
 
     /// <summary>
     /// Runs udhcpc once (asking for <paramref name="requestIp"/> when given, as a guest

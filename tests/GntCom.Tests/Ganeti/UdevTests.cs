@@ -72,6 +72,8 @@ public sealed class UdevTests
 
         // SIGKILL: no downscript runs; the kernel removes the tap with the last fd.
         Proc.Must("kill", "-KILL", qemu.Pid.ToString());
+        // (The kernel removes the tap once the dying qemu's fds are closed: check is clean before that too.)
+        Assert.True(Background.WaitFor(() => !node.Ns.LinkExists("gnt.com.0"), 5000), "the killed qemu's tap stays");
         Assert.True(CleanSoon(node), node.Admin("check") + "\n" + udev.Log);
         AssertGone(node);
         Assert.Equal(1, udev.Runs("gnt.com.0"));

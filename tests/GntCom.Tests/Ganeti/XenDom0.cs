@@ -16,13 +16,13 @@ namespace GntCom.Tests.Ganeti;
 /// </summary>
 public sealed class XenDom0 : IDisposable
 {
-    public XenDom0(GanetiSite site)
+    public XenDom0(GanetiSite site, string role = "dom0")
     {
         Site = site;
-        Node = site.Node("dom0");
+        Node = site.Node(role);
         try
         {
-            Store = new XenstoreServer(Path.Combine(site.Sandbox.Dir, "xenstored.socket"));
+            Store = new XenstoreServer(Path.Combine(site.Sandbox.Dir, role + "-xenstored.socket"));
         }
         catch
         {
@@ -55,8 +55,27 @@ public sealed class XenDom0 : IDisposable
         string vif = "vif" + domId + "." + devId;
         var guest = new GuestVm(Node, vif, nic.Mac);
         _guests.Add(guest);
+        return WriteBackend(new Domain(domId, devId, vif, vifname, guest), nic);
+    }
+
+    /// <summary>
+    /// The target of a live migration (`xl migrate-receive`): libxl creates domain
+    /// <paramref name="domId"/> with the source's vif spec (Ganeti's vifname, the MAC, no
+    /// ip=) and netback a new vif for it; the guest, its interface and its neighbour cache
+    /// are the same (its host end is moved here, <see cref="GuestVm.MoveHostEnd"/>).
+    /// </summary>
+    public Domain Receive(int domId, Nic nic, Domain from, int devId = 0)
+    {
+        string vif = "vif" + domId + "." + devId;
+        from.Guest.MoveHostEnd(Node, vif, "fe:ff:ff:ff:ff:ff");
+        return WriteBackend(new Domain(domId, devId, vif, from.VifName, from.Guest), nic);
+    }
+
+    private Domain WriteBackend(Domain d, Nic nic)
+    {
+        int domId = d.DomId, devId = d.DevId;
+        string vifname = d.VifName;
         Store.Write("/local/domain/" + domId + "/name", nic.Instance);
-        var d = new Domain(domId, devId, vif, vifname, guest);
         foreach (var (key, value) in new[]
         {
             ("frontend", "/local/domain/" + domId + "/device/vif/" + devId), ("frontend-id", domId.ToString()),
@@ -93,12 +112,8 @@ public sealed class XenDom0 : IDisposable
             "/bin/sh", "-c", "exec \"$0\" \"$@\" </dev/null 1>&2", script, action, "type_if=vif"));
     }
 
-    /// <summary>netback unregisters the vif (the domain is gone).</summary>
-    public void Unregister(Domain d)
-    {
-        foreach (string name in new[] { d.VifName, d.Vif })
-            if (Node.Ns.LinkExists(name)) { Node.Ns.Ip("link", "del", "dev", name); return; }
-    }
+    /// <summary>netback unregisters the domain's vif (the domain is gone), whatever it is called now.</summary>
+    public void Unregister(Domain d) => Node.Ns.Ip("link", "del", "dev", d.Guest.CurrentHostEnd());
 
     /// <summary>libxl removes the vif's backend directory (after netback removed the vif).</summary>
     public void RemoveBackend(Domain d) => Store.Remove(d.Backend);

@@ -61,9 +61,9 @@ public sealed class Udevd : IDisposable
         return false;
     }
 
-    /// <summary>How many times udevd ran a program for <paramref name="ifname"/>'s events (lines "IFNAME: Running command").</summary>
-    public int Runs(string ifname) =>
-        Log.Split('\n').Count(l => l.StartsWith(ifname + ": Running command", StringComparison.Ordinal));
+    /// <summary>How many times udevd ran a program (GntCom's verb <paramref name="verb"/>) for <paramref name="ifname"/>'s events (lines "IFNAME: Running command").</summary>
+    public int Runs(string ifname, string verb = "forget") =>
+        Log.Split('\n').Count(l => l.StartsWith(ifname + ": Running command", StringComparison.Ordinal) && l.Contains(" " + verb + " ", StringComparison.Ordinal));
 
     /// <summary>Waits until udevd has no event of <paramref name="ifname"/> in flight (its last one processed).</summary>
     public bool Settled(string ifname, int timeoutMs = 5000) => Background.WaitFor(() =>

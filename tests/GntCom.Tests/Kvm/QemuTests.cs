@@ -41,7 +41,9 @@ public sealed class QemuTests
         using var guest = new NetNs("guest");
         using var qemu = StartQemu(h, "tap0", "tapg", ("IP", "169.254.1.2"), ("MAC", "52:54:00:12:34:56"), ("INSTANCE", "vm1"));
 
-        Assert.True(Background.WaitFor(() => h.Records().Contains("gnt.com.0") && h.Record("gnt.com.0").Contains("state=up")), qemu.ToString());
+        // qemu opens the second tap once the first one's script returned.
+        Assert.True(Background.WaitFor(() => h.Records().Contains("gnt.com.0") && h.Record("gnt.com.0").Contains("state=up")
+            && h.Ns.LinkExists("tapg")), qemu.ToString());
         PlugGuest(h, guest, "tapg", "169.254.1.2/16");
 
         // guest -> host: any service on 169.254.169.254, TCP and UDP.

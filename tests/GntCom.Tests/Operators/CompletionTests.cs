@@ -31,7 +31,7 @@ public sealed class CompletionTests
     [HostFact("bash")]
     public void Completes_verbs_then_each_verbs_options()
     {
-        Assert.Equal(new[] { "allocate", "release", "status", "check", "repair", "adopt", "ganeti", "dhcp", "help", "version" }, Complete(new[] { "" }));
+        Assert.Equal(new[] { "allocate", "release", "status", "check", "repair", "adopt", "ganeti", "down", "dhcp", "help", "version" }, Complete(new[] { "" }));
         Assert.Equal(new[] { "release", "repair" }, Complete(new[] { "re" }));
         Assert.Equal(new[] { "--config", "--help", "--version" }, Complete(new[] { "--" }));
         Assert.Equal(new[] { "--ip", "--mac", "--instance", "--config", "--help" }, Complete(new[] { "allocate", "--" }));
@@ -40,12 +40,14 @@ public sealed class CompletionTests
         Assert.Equal(new[] { "--json" }, Complete(new[] { "check", "--j" }));
         Assert.Equal(new[] { "--ganeti-run-dir", "--dry-run" }, Complete(new[] { "adopt", "--g", }).Concat(Complete(new[] { "adopt", "--d" })));
         Assert.Empty(Complete(new[] { "allocate", "--mac", "" }));
+        Assert.Equal(new[] { "--all" }, Complete(new[] { "down", "--a" }));
     }
 
     [HostFact("bash")]
     public void Completes_one_ganeti_action_and_its_options()
     {
-        Assert.Equal(new[] { "enable", "disable" }, Complete(new[] { "ganeti", "" }));
+        Assert.Equal(new[] { "enable", "disable", "refresh" }, Complete(new[] { "ganeti", "" }));
+        Assert.Equal(new[] { "--quiet" }, Complete(new[] { "ganeti", "disable", "--q" }));
         Assert.Equal(new[] { "disable" }, Complete(new[] { "ganeti", "d" }));
         Assert.Equal(new[] { "--dry-run" }, Complete(new[] { "ganeti", "enable", "--d" }));
         Assert.Empty(Complete(new[] { "ganeti", "enable", "" }));

@@ -68,6 +68,7 @@ public sealed class InstallTests
             Assert.Equal(new[]
             {
                 "ACTION==\"remove\", SUBSYSTEM==\"net\", KERNEL==\"gnt.com.*\", RUN+=\"" + command + " forget $env{INTERFACE} $env{IFINDEX}\"",
+                "ACTION==\"add\", SUBSYSTEM==\"net\", KERNEL==\"gnt.com.*\", RUN+=\"" + command + " arrived $env{INTERFACE} $env{IFINDEX}\"",
             }, rules);
             Assert.Equal("../lib/gnt-com/gnt-com", new FileInfo(staged.OnDisk(prefix + "/sbin/gnt-com")).LinkTarget);
             Assert.True(File.Exists(staged.OnDisk(sysconfdir + "/gnt-com/gnt-com.conf")));

@@ -7,6 +7,7 @@ using GntCom.Channel;
 using GntCom.Config;
 using GntCom.Inputs;
 using GntCom.Processes;
+using GntCom.Journaling;
 using GntCom.State;
 using Xunit;
 
@@ -180,35 +181,27 @@ public sealed class ParserFuzzTests
         "route 169.254.1.2 32 7 0", "route 10.0.0.0 8 7 2", "sysctl ipv4 7 rp_filter 0", "sysctl ipv6 7 disable_ipv6 1",
         "txcsum 7", "isolation", "isolation6 gnt.com.0", "dhcp 52:54:00:12:34:56 169.254.1.2 gnt.com.0", "hooks",
         "hookpg 4242 18446744073709551615", "record gnt.com.0", "reservation gnt.com.0 169.254.1.2 52:54:00:12:34:56 -",
-        "note 7 gnt.com.0 vif5.0 backend/vif/5/0", "notenew 7", "origin tap0 1234 gnt.com.0",
+        "note 7 gnt.com.0 vif5.0 backend/vif/5/0", "notenew 7", "origin tap0 1234 gnt.com.0", "mac 7 52:54:00:12:34:57",
     };
 
     [Fact]
-    public void JournalEntry_lines()
+    public void Journal_lines()
     {
-        foreach (string line in JournalLines) Assert.Equal(line, JournalEntry.Parse(line).ToString());
-        var header = JournalEntry.Parse(JournalLines[0]);
-        Assert.Equal(7, header.Int(1));
-        Assert.Equal("vm1.example.org", header.Instance(6));
-        Assert.Equal(18446744073709551615UL, JournalEntry.Parse("hookpg 4242 18446744073709551615").ULong(1));
+        foreach (string line in JournalLines) Assert.Equal(line, JournalStep.Parse(line).ToString());
+        var header = Assert.IsType<ChannelHeader>(JournalStep.Parse(JournalLines[0]));
+        Assert.Equal(7, header.Index);
+        Assert.Equal("vm1.example.org", header.Instance);
+        Assert.Equal(18446744073709551615UL, Assert.IsType<HookGroupStep>(JournalStep.Parse("hookpg 4242 18446744073709551615")).StartTime);
         foreach (string bad in new[] { "rename 0 tap0 gnt.com.0 1", "linkup 2147483648", "linkup 07", "addr 7 1.2.3.4", "hooks x", "bogus" })
-            Assert.Throws<InvalidInputException>(() => JournalEntry.Parse(bad));
+            Assert.Throws<InvalidInputException>(() => JournalStep.Parse(bad));
 
-        // Whatever parses reads back through the accessors the rollback uses.
+        // Whatever parses reads back the same, and a header describes what it heads.
         Survives(Hostile(JournalLines), s =>
         {
-            var e = JournalEntry.Parse(s);
-            Assert.Equal(s, e.ToString());
-            if (e.Verb == "channel") Rollback_FromHeader(e);
+            var step = JournalStep.Parse(s);
+            Assert.Equal(s, step.ToString());
+            if (step is ChannelHeader h) h.ToRecord().Describe();
         });
-    }
-
-    /// <summary>What Rollback.FromHeader reads of a "channel" line.</summary>
-    private static void Rollback_FromHeader(JournalEntry h)
-    {
-        h.Int(1);
-        h.Ip(3);
-        h.Instance(6);
     }
 
     private static readonly ChannelRecord SampleRecord = new()
@@ -339,7 +332,8 @@ public sealed class ParserFuzzTests
         "dhcp_pid_file = /run/p\n" +
         "dhcp_except_interfaces = lo, eth* *\n" +
         "dhcp_lease_time = 12h\n" +
-        "ganeti_dir = /srv/ganeti-etc\n";
+        "ganeti_dir = /srv/ganeti-etc\n" +
+        "ganeti_run_dir = /srv/ganeti-run\n";
 
     [Fact]
     public void GntComConfig_text()
@@ -362,6 +356,7 @@ public sealed class ParserFuzzTests
         Assert.Equal(new[] { "lo", "eth*", "*" }, c.DhcpExceptInterfaces);
         Assert.Equal("12h", c.DhcpLeaseTime);
         Assert.Equal("/srv/ganeti-etc", c.GanetiDir);
+        Assert.Equal("/srv/ganeti-run", c.GanetiRunDir);
         Assert.Equal(GntComConfig.Keys.Count, Config.Split('\n').Count(l => l.Contains(" = ")));
 
         Survives(Hostile(Config, "hook_timeout = 3600\n", "dhcp_lease_time = 2m\n", "interface_prefix = abcdefghijklm.\n"), s =>

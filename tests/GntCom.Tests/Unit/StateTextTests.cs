@@ -2,6 +2,7 @@ using System.Net;
 using GntCom;
 using GntCom.Config;
 using GntCom.Dhcp;
+using GntCom.Journaling;
 using GntCom.State;
 using Xunit;
 
@@ -27,10 +28,10 @@ public sealed class StateTextTests
     [Fact]
     public void Journal_origin_lines_take_owner_0_of_an_adopted_channel_but_no_garbage()
     {
-        Assert.Equal("origin gnt.com.0 0 gnt.com.0", JournalEntry.Of("origin", "gnt.com.0", 0, "gnt.com.0").ToString());
-        Assert.Equal(4242, JournalEntry.Parse("origin tap0 4242 gnt.com.1").Int(1));
-        Assert.Throws<InvalidInputException>(() => JournalEntry.Parse("origin tap0 -1 gnt.com.1"));
-        Assert.Throws<InvalidInputException>(() => JournalEntry.Parse("origin tap0 99999999999 gnt.com.1"));
+        Assert.Equal("origin gnt.com.0 0 gnt.com.0", new OriginStep("gnt.com.0", 0, "gnt.com.0").ToString());
+        Assert.Equal(4242, Assert.IsType<OriginStep>(JournalStep.Parse("origin tap0 4242 gnt.com.1")).Owner);
+        Assert.Throws<InvalidInputException>(() => JournalStep.Parse("origin tap0 -1 gnt.com.1"));
+        Assert.Throws<InvalidInputException>(() => JournalStep.Parse("origin tap0 99999999999 gnt.com.1"));
     }
 
     [Theory]

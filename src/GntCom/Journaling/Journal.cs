@@ -2,8 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using GntCom.Interop;
+using GntCom.State;
 
-namespace GntCom.State;
+namespace GntCom.Journaling;
 
 /// <summary>
 /// The undo journal of one call in progress (STATE/journal/KEY): before each step changes
@@ -17,7 +18,7 @@ public sealed class Journal : IDisposable
 {
     private readonly StateDirectory _dir;
     private int _fd;
-    private readonly List<JournalEntry> _entries = new();
+    private readonly List<JournalStep> _entries = new();
 
     private Journal(StateDirectory dir, string key, int fd)
     {
@@ -27,11 +28,11 @@ public sealed class Journal : IDisposable
     }
 
     public string Key { get; }
-    public IReadOnlyList<JournalEntry> Entries => _entries;
+    public IReadOnlyList<JournalStep> Entries => _entries;
     public bool Committed { get; private set; }
 
     /// <summary>Starts a journal named <paramref name="key"/> whose first line is <paramref name="header"/>.</summary>
-    public static Journal Begin(StateStore store, string key, JournalEntry header)
+    public static Journal Begin(StateStore store, string key, JournalHeader header)
     {
         var dir = store.JournalDir(true)!;
         int fd = dir.OpenFile(key, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_TRUNC | Libc.O_APPEND, 0b110_000_000);
@@ -53,7 +54,7 @@ public sealed class Journal : IDisposable
     }
 
     /// <summary>Records a step before it is taken.</summary>
-    public void Add(JournalEntry entry)
+    public void Add(JournalStep entry)
     {
         if (Committed) throw new InvalidOperationException("journal " + Key + " is already committed");
         Libc.WriteAllOrThrow(_fd, Encoding.UTF8.GetBytes(entry + "\n"), _dir.Combine(Key));
@@ -91,15 +92,15 @@ public sealed class Journal : IDisposable
     }
 
     /// <summary>A left-behind journal's entries; unreadable lines (a line cut short by a kill, or garbage) are named in <paramref name="bad"/>.</summary>
-    public static List<JournalEntry> Read(StateStore store, string key, List<string> bad)
+    public static List<JournalStep> Read(StateStore store, string key, List<string> bad)
     {
-        var entries = new List<JournalEntry>();
+        var entries = new List<JournalStep>();
         string? text = store.JournalDir(false)?.Read(key);
         if (text == null) return entries;
         foreach (string line in text.Split('\n'))
         {
             if (line.Length == 0) continue;
-            try { entries.Add(JournalEntry.Parse(line)); }
+            try { entries.Add(JournalStep.Parse(line)); }
             catch (InvalidInputException e) { bad.Add(e.Message); }
         }
         return entries;
