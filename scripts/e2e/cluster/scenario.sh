@@ -88,28 +88,29 @@ qmp_stop() {  # qmp_stop PID: it ends by itself when qemu says completed/failed 
 # figures TAG NAME SOURCE TARGET T0: after a live migration of NAME from SOURCE to TARGET
 # that started at T0: waits (120 s at most) for the guest's first probe on the target, then
 # reports qemu's downtime, the guest's longest gap and the gap after the target's ifup
+# (tools/gaps.py; "when" figures in ms from qemu's "completed", negative: before it)
 figures() {
-  local tag=$1 name=$2 src=$3 tgt=$4 t0=$5 t1 f v why label
+  local tag=$1 name=$2 src=$3 tgt=$4 t0=$5 t1 f v why label when
   label="migration $tag: $name $src->$tgt"
   poll 120 reached "${IP[$name]}" "$tgt" "$t0"
   sleep 0.5     # a few probes after the first on the target: the gap is closed
   t1=$(now)
   f=$(on 1 python3 "$G/tools/gaps.py" "$G" "${IP[$name]}" "$src" "$tgt" "$t0" "$t1" "$G/qmp-$tag.json" 2>&1)
   echo "$label: $f" >> "$STATE/figures.txt"
+  fig() { echo "$f" | sed -n "s/.*\b$1=\([-0-9]*\).*/\1/p"; }
   why=$(echo "$f" | sed -n 's/.* why=//p')
-  v=$(echo "$f" | sed -n 's/.*\bdowntime=\([0-9]*\).*/\1/p')
+  when="from qemu's completion: channel up on $tgt at $(fig chan_up) ms, Ganeti's ifup returned at $(fig ifup_at) ms, first probe there at $(fig first_at) ms"
+  v=$(fig downtime)
   if [ -n "$v" ]; then check "$label: qemu's downtime" pass "$v ms (the source's query-migrate)"
   else check "$label: qemu's downtime" fail "not measured: ${why:-$f}"; fi
-  v=$(echo "$f" | sed -n 's/.*\bgap=\([0-9]*\).*/\1/p')
+  v=$(fig gap)
   if [ -n "$v" ] && reached "${IP[$name]}" "$tgt" "$t0"; then
-    check "$label: the guest's longest gap" pass "$v ms without reaching 169.254.169.254 (probes every 100 ms, $(echo "$f" | sed -n 's/.*\bprobes=\([0-9]*\).*/\1/p') got through)"
+    check "$label: the guest's longest gap" pass "$v ms without reaching 169.254.169.254 (a probe every 100 ms, $(fig probes) got through)"
   else check "$label: the guest's longest gap" fail "the guest did not reach $tgt within 120 s: ${why:-$f}"; fi
-  v=$(echo "$f" | sed -n 's/.*\bafter_ifup=\([0-9]*\).*/\1/p')
-  local ctx
-  ctx="ifup returned $(echo "$f" | sed -n 's/.*\bifup_to_t0=\([0-9]*\).*/\1/p') ms after the command started, first probe on $tgt at $(echo "$f" | sed -n 's/.*\bfirst_to_t0=\([0-9]*\).*/\1/p') ms"
+  v=$(fig after_ifup)
   if [ -z "$v" ]; then check "$label: gap after ifup" fail "not measured: ${why:-$f}"
-  elif [ "$v" -le "$GAP_LIMIT_MS" ]; then check "$label: gap after ifup" pass "$v ms (at most $GAP_LIMIT_MS; $ctx)"
-  else check "$label: gap after ifup" fail "$v ms, more than $GAP_LIMIT_MS ($ctx)"; fi
+  elif [ "$v" -le "$GAP_LIMIT_MS" ]; then check "$label: gap after ifup" pass "$v ms (at most $GAP_LIMIT_MS; $when)"
+  else check "$label: gap after ifup" fail "$v ms, more than $GAP_LIMIT_MS ($when)"; fi
 }
 # live_migrate TAG NAME TARGET: gnt-instance migrate, then both nodes' check, the figures, the guests
 live_migrate() {

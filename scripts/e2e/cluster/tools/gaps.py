@@ -14,6 +14,10 @@ key=value pairs, times in ms:
                naming IP, between T0 and T1) to the guest's first success on the target;
                0 when the guest reached the target before that
   ifup         that syslog line (what the target's ifup said last)
+and, in ms from the moment the source's qemu said "completed" (QMP-FILE's last line, polled
+every 50 ms; negative: before it), when the target's channel was first up (a GntCom line
+"up ... ip=IP" on the target: gnt-com-ifup's, or what prepared it before), when the ifup
+returned and when the guest's first probe got through there: chan_up, ifup_at, first_at.
 A figure that cannot be computed is "none", with a reason in why=.
 """
 import json
@@ -41,6 +45,7 @@ def probes(node):
 res, why = {}, []
 # qemu's own downtime
 res["downtime"] = "none"
+completed = None
 if qmp:
     try:
         with open(qmp) as f:
@@ -48,6 +53,7 @@ if qmp:
         last = lines[-1] if lines else {}
         if last.get("status") == "completed" and last.get("downtime") is not None:
             res["downtime"] = str(last["downtime"])
+            completed = float(last["t"])
         else:
             why.append("query-migrate ended %s" % last.get("status", "with nothing"))
     except (OSError, ValueError) as e:
@@ -71,8 +77,9 @@ else:
         why.append("the guest never reached the target")
 
 # the gap after the target's ifup returned
-ifup_end, ifup_msg = None, None
+ifup_end, ifup_msg, chan_up = None, None, None
 pat = re.compile(r"gnt-com-ifup\[\d+\]: .*\bip=%s\b" % re.escape(ip))
+up = re.compile(r"gnt-com[-a-z]*\[\d+\]: up \S+ .*\bip=%s\b" % re.escape(ip))
 try:
     with open("%s/syslog-%s.log" % (d, target)) as f:
         for line in f:
@@ -83,6 +90,8 @@ try:
                 continue
             if t0 < t <= t1 and pat.search(msg):
                 ifup_end, ifup_msg = t, msg
+            if t0 < t <= t1 and chan_up is None and up.search(msg):
+                chan_up = t
 except FileNotFoundError:
     pass
 first_tgt = next((t for t in tgt if t > t0), None)
@@ -95,6 +104,9 @@ else:
     res["after_ifup"] = "%d" % round(max(0.0, first_tgt - ifup_end) * 1000)
     res["ifup_to_t0"] = "%d" % round((ifup_end - t0) * 1000)
     res["first_to_t0"] = "%d" % round((first_tgt - t0) * 1000)
+if completed is not None:
+    for key, t in (("chan_up", chan_up), ("ifup_at", ifup_end), ("first_at", first_tgt)):
+        res[key] = "none" if t is None else "%d" % round((t - completed) * 1000)
 print(" ".join("%s=%s" % kv for kv in res.items())
       + (" ifup=%s" % json.dumps(re.sub(r"^<\d+>\S+ +\d+ \S+ ", "", ifup_msg)) if ifup_msg else "")
       + (" why=%s" % json.dumps("; ".join(why)) if why else ""))
