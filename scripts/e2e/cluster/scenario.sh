@@ -68,9 +68,6 @@ guests_ok() {
     esac
   done
 }
-after_step() {  # after_step STEP: both nodes' check (already done by the caller) and every guest
-  guests_ok "$1"
-}
 
 # ---------------------------------------------------------------- a live migration's figures
 # qmp_start TAG NODE NAME: records qemu's migration on NODE (the source) from NAME's kvmd
@@ -107,6 +104,12 @@ figures() {
   if [ -n "$v" ] && reached "${IP[$name]}" "$tgt" "$t0"; then
     check "$label: the guest's longest gap" pass "$v ms without reaching 169.254.169.254 (a probe every 100 ms, $(fig probes) got through)"
   else check "$label: the guest's longest gap" fail "the guest did not reach $tgt within 120 s: ${why:-$f}"; fi
+  # a live migration goes on where the guest was: nothing boots on the target (a file of
+  # the target's qemu, new at its start; panic=-1 reboots at once, inside qemu)
+  console "$tgt" "$name" > "$STATE/console-$tag-$name-$tgt.txt"
+  v=$(grep -E '^E2E BOOT|Kernel panic|BUG:' "$STATE/console-$tag-$name-$tgt.txt" | head -n 3 | tr '\n' ' ')
+  if [ -z "$v" ]; then check "$label: the guest goes on, nothing boots on $tgt" pass "$(grep -c . "$STATE/console-$tag-$name-$tgt.txt") console line(s) there since the migration, none a boot"
+  else check "$label: the guest goes on, nothing boots on $tgt" fail "$tgt's console: $v"; fi
   v=$(fig after_ifup)
   if [ -z "$v" ]; then check "$label: gap after ifup" fail "not measured: ${why:-$f}"
   elif [ "$v" -le "$GAP_LIMIT_MS" ]; then check "$label: gap after ifup" pass "$v ms (at most $GAP_LIMIT_MS; $when)"
@@ -128,7 +131,7 @@ live_migrate() {
   clean_within "migration $tag" "${src#node}"
   clean_within "migration $tag" "${tgt#node}"
   figures "$tag" "$name" "$src" "$tgt" "$t0"
-  after_step "migration $tag"
+  guests_ok "migration $tag"
 }
 
 # ================================================================= 0. the nodes' services
@@ -227,13 +230,15 @@ done
 # ================================================================= 3. three guests
 # a and b on node1, c on node2 (so that node2's metad runs: Ganeti starts it where an
 # instance is added). Diskless, no NIC but the channel (--communication=yes appends it; its
-# IP and MAC from the instance communication network), the console a file on the node.
+# IP and MAC from the instance communication network), the console a file on the node,
+# qemu's TCG as lib.sh says (Ganeti splits -H at commas: "\," keeps one).
 add_instance() {  # add_instance NAME NODE
   on "$2" mkdir -p "$CONSOLE_DIR"
   rm -f "$(path "$2" "$CONSOLE_DIR/$1.console")"
   on 1 timeout 400 gnt-instance add -n "$(fqdn "$2")" -t diskless -o e2e-noop -O "e2e_name=$1" \
     --no-name-check --no-ip-check --no-nics --communication=yes \
-    -H "kvm:kvm_extra=-serial file:$CONSOLE_DIR/$1.console" "$1" > "$STATE/add-$1.out" 2>&1
+    -H "kvm:kvm_extra=${CLUSTER_QEMU_TCG//,/\\,}${CLUSTER_QEMU_TCG:+ }-serial file:$CONSOLE_DIR/$1.console" "$1" \
+    > "$STATE/add-$1.out" 2>&1
 }
 on 2 mkdir -p "$CONSOLE_DIR"
 t0=$(now)
@@ -290,7 +295,7 @@ if ganeti gnt-instance failover -f -n "$(fqdn node2)" a; then
   timing "gnt-instance failover a node1->node2" "$(elapsed "$t0")"
   clean_within "failover" 1
   clean_within "failover" 2
-  if wait_ready node2 a 150; then after_step "failover"
+  if wait_ready node2 a 150; then guests_ok "failover"
   else check "failover: a boots on node2" fail "no READY in 150 s: $(console node2 a | grep -E '^E2E|Kernel panic' | tail -n 3 | tr '\n' ' ')"; fi
 else
   check "gnt-instance failover a node1->node2" fail "$(last_err)"
@@ -310,7 +315,7 @@ if [ $rc -eq 0 ] && [ "$(where a)/$(where c)" = node1/node1 ]; then
   clean_within "gnt-node migrate" 1
   figures 3 a node2 node1 "$t0"
   figures 4 c node2 node1 "$t0"
-  after_step "gnt-node migrate"
+  guests_ok "gnt-node migrate"
 else
   check "gnt-node migrate node2: a and c on node1" fail "exit $rc, a on $(where a), c on $(where c): $(last_err)"
 fi
@@ -352,7 +357,7 @@ if poll 120 copying failed && poll 30 qemu_on "$tgt" b; then
   else
     check "failed migration: b runs on $src only" fail "Ganeti: $(where b); qemu on $src: $(qemu_of "$src" b), on $tgt: $(qemu_of "$tgt" b)"
   fi
-  after_step "failed migration"
+  guests_ok "failed migration"
 else
   check "failed migration: b's migration under way" fail "query-migrate never said active, or no qemu for b on $tgt: $(tail -n 1 "$STATE/qmp-failed.json" 2>/dev/null)"
   wait $gm; qmp_stop "$qb"
@@ -388,7 +393,7 @@ if ganeti gnt-instance migrate -f -n "$(fqdn "$tgt")" --submit b; then
     else
       check "migrate --cleanup: b runs on $w only" fail "qemu on $w: $(qemu_of "$w" b), on $o: $(qemu_of "$o" b)"
     fi
-    after_step "migrate --cleanup"
+    guests_ok "migrate --cleanup"
   else
     check "interrupted migration: b's migration under way" fail "query-migrate never said active, or no qemu for b on $tgt: $(tail -n 1 "$STATE/qmp-cleanup.json" 2>/dev/null)"
     qmp_stop "$qb"
