@@ -128,7 +128,8 @@ for n in 1 2; do
   mkdir -p "$WORK/node$n"
   # node N: ganeti/node.sh as PID 1 of new mount, UTS, network, PID and IPC namespaces (it
   # mounts the node's file systems), then our node.sh (E2E_NODE_SHELL) makes it node N.
-  # 30 min at most, then SIGKILL: a warm run takes about 6.
+  # 30 min at most, then SIGKILL: a warm run takes 2.5-3 min (5 when every migration loses
+  # the channel for tens of seconds).
   E2E_NODE_SHELL='. "$E2E_CLUSTER_SCRIPT"' E2E_CLUSTER_SCRIPT=$here/node.sh E2E_CLUSTER_NODE=$n \
   E2E_CLUSTER_COMMON=$common E2E_CLUSTER_HOSTS=$WORK/hosts \
     timeout -s KILL 1800 unshare --mount --uts --net --pid --ipc --fork --kill-child \

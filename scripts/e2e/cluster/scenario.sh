@@ -270,7 +270,7 @@ for i in a:$ra:node1 b:$rb:node1 c:$rc:node2; do
 done
 timing "three instances added and booted" "$(elapsed "$t0")"
 [ "${#IP[@]}" = 3 ] || die "instances" "not every guest booted with a working channel"
-# the probes: every guest's reach this node's responder about ten times a second
+# the probes: every guest's reach its node's responder about ten times a second (at least 8 in 2 s)
 sleep 2
 t0=$(awk -v n="$(now)" 'BEGIN {printf "%.6f", n - 2}')
 bad=""
