@@ -15,7 +15,8 @@
 # default) loses guest memory writes in about one live migration in six (the guest then
 # reports "BUG: Bad page map", "kernel BUG at lib/list_debug.c", soft lockups, or panics
 # and reboots): plain qemu, no Ganeti, chains of live migrations of this part's guest with
-# Ganeti's parameters: 5 of 30 with its default, 0 of 42 with single-threaded TCG. The
+# Ganeti's parameters: 5 of 30 with its default, 0 of 42 with single-threaded TCG (tools/
+# tcg-migration.py measures it: run it to tell whether another release needs this). The
 # guests have one vCPU: one thread costs them nothing.
 : "${CLUSTER_QEMU_TCG:=-accel tcg,thread=single}"
 
