@@ -11,13 +11,22 @@
 : "${CLUSTER_KVM_HV:=}"                           # extra KVM hypervisor parameters (Ganeti 3.1: vhost_net=false)
 : "${CLUSTER_KVM_CTRL:=/var/run/ganeti/kvm-hypervisor/ctrl}"  # NAME.kvmd: the QMP socket nobody uses without kvmd
 : "${CLUSTER_KVM_PID:=/var/run/ganeti/kvm-hypervisor/pid}"    # NAME: qemu's pid
-# qemu's TCG for the guests (kvm_extra): Debian 12's qemu 7.2 with multi-threaded TCG (its
-# default) loses guest memory writes in about one live migration in six (the guest then
-# reports "BUG: Bad page map", "kernel BUG at lib/list_debug.c", soft lockups, or panics
-# and reboots): plain qemu, no Ganeti, chains of live migrations of this part's guest with
-# Ganeti's parameters: 5 of 30 with its default, 0 of 42 with single-threaded TCG (tools/
-# tcg-migration.py measures it: run it to tell whether another release needs this). The
-# guests have one vCPU: one thread costs them nothing.
+# Live migration under TCG (no KVM here) loses guest memory writes: Debian 12's qemu 7.2
+# clears a page's dirty bit, then re-arms the vCPU TLB's write tracking
+# (cpu_physical_memory_sync_dirty_bitmap, then tlb_reset_dirty_range_all); a guest write in
+# between is lost when the page was already sent. The guest then shows "BUG: Bad page map",
+# "kernel BUG at lib/list_debug.c", a double fault, or just stops answering. Every sync of
+# the dirty bitmap while the guest runs risks it. tools/tcg-migration.py (plain qemu, no
+# Ganeti, chains of live migrations of this part's guest, its probes answered) measured,
+# in migrations that corrupted the guest:
+#   Ganeti's defaults (30 ms downtime limit, 32 MiB/s), multi-threaded TCG    5 of 30
+#     (without the probes' traffic)
+#   the same, single-threaded TCG                  0 of 42 without traffic, 1 of 26 with
+#   single-threaded, 10000 ms downtime limit, 32 MiB/s                       0 of 60+
+# A 10 s limit lets qemu sync once, early (about 3 MB sent), and copy the rest with the
+# guest stopped: still Ganeti's live migration, but qemu's own downtime is that copy,
+# 60-320 ms, instead of 2-8 ms. The guests have one vCPU: one TCG thread costs nothing.
+: "${CLUSTER_MIGRATION_DOWNTIME:=10000}"        # Ganeti's kvm migration_downtime (ms), cluster-wide
 : "${CLUSTER_QEMU_TCG:=-accel tcg,thread=single}"
 
 # ---------------------------------------------------------------- the cluster's names
@@ -39,6 +48,12 @@ check() {  # check NAME pass|fail DETAIL
   result "$(printf 'CHECK\tcluster: %s\t%s\t%s' "$1" "$2" "$detail")"
   printf 'e2e: cluster: [%3ss] %-4s %s: %s\n' "$SECONDS" "$2" "$1" "$detail" >&2
   [ "$2" = pass ] || failed=1
+  # debugging: E2E_CLUSTER_HOLD=SECONDS keeps the nodes as they are at the first failure
+  if [ "$2" != pass ] && [ -n "${E2E_CLUSTER_HOLD:-}" ] && [ -z "${held:-}" ]; then
+    held=1
+    echo "e2e: cluster: holding for $E2E_CLUSTER_HOLD s; node1: nsenter -t ${NODE_PID[1]:-?} -m -u -i -n -p chroot ${NODE_ROOT[1]:-?}; node2: nsenter -t ${NODE_PID[2]:-?} -m -u -i -n -p chroot ${NODE_ROOT[2]:-?}" >&2
+    sleep "$E2E_CLUSTER_HOLD" & wait $!
+  fi
 }
 timing() {  # timing NAME SECONDS
   result "$(printf 'TIME\tcluster: %s\t%s' "$1" "$2")"
@@ -70,11 +85,14 @@ declare -A NODE_PID=() NODE_ROOT=() NODE_WORK=()
 # (fd 9 is run.sh's lock on the cached image: what runs in a node does not keep it.)
 # on N CMD...: CMD in node N (its namespaces, chroot into its root) with a clean environment,
 # as Ganeti's own scripts have it
+# It runs in the background and is waited for, so that SIGTERM or SIGINT reaches run.sh's
+# trap at once (bash runs a trap only once the foreground command is done).
 on() {
   local n=${1#node}; shift
   nsenter -t "${NODE_PID[$n]}" -m -u -i -n -p 9>&- \
     chroot "${NODE_ROOT[$n]}" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    LANG=C.UTF-8 TERM=dumb "$@"
+    LANG=C.UTF-8 TERM=dumb "$@" &
+  wait $!
 }
 # ns N CMD...: CMD in node N's namespaces, outside its root (mounts over it)
 ns() { local n=${1#node}; shift; nsenter -t "${NODE_PID[$n]}" -m -u -i -n -p "$@" 9>&-; }

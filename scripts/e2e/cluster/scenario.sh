@@ -54,6 +54,18 @@ clean_within() {
     check "$1: gnt-com check on node$2" fail "not clean after 2 s: $out"
   fi
 }
+# why_not NODE NAME: what NODE sees of the guest NAME (after its channel failed a check)
+why_not() {
+  local t; t=$(awk -v n="$(now)" 'BEGIN {printf "%.6f", n - 5}')
+  printf '%s probes in the last 5 s; %s: %s; connect to :80: %s' "$(probes_since "${IP[$2]}" "$1" "$t")" "$1" \
+    "$(on "$1" ip neigh show "${IP[$2]}" 2>&1 | head -n 1)" \
+    "$(on "$1" timeout 10 python3 -c '
+import socket, sys
+try:
+    socket.create_connection((sys.argv[1], 80), timeout=5).close(); print("ok")
+except OSError as e:
+    print(e)' "${IP[$2]}" 2>&1 | tail -n 1)"
+}
 # guests_ok STEP: every instance leases (DHCP) and reaches metad on the node it runs on
 guests_ok() {
   local i n r
@@ -64,7 +76,7 @@ guests_ok() {
     case "$r" in
       "lease ${IP[$i]}/"*" server=169.254.169.254 router=none; metad: HTTP/1."?" 200 "*)
         check "$1: $i leases and reaches metad on $n" pass "$r";;
-      *) check "$1: $i leases and reaches metad on $n" fail "${r:-no answer from the guest}";;
+      *) check "$1: $i leases and reaches metad on $n" fail "${r:-no answer from the guest}; $(why_not "$n" "$i")";;
     esac
   done
 }
@@ -169,8 +181,9 @@ ganeti gnt-cluster init --enabled-hypervisors=kvm --enabled-disk-templates=diskl
 ganeti gnt-cluster modify --instance-communication-network=gnt-com-net \
   || die "cluster init" "instance communication network: $(last_err)"
 # KVM under TCG, the guests' kernel and initrd on both nodes (the image's; /srv/cluster);
-# serial_console=false: kvm_extra's "-serial file:" is the guest's ttyS1
-ganeti gnt-cluster modify -H "kvm:kvm_path=/usr/bin/qemu-system-x86_64,kernel_path=/srv/e2e/guest/vmlinuz,initrd_path=$G/initrd.gz,serial_console=false,vnc_bind_address=,kernel_args=console=ttyS1 panic=-1 rdinit=/cluster-init${CLUSTER_KVM_HV:+,$CLUSTER_KVM_HV}" \
+# serial_console=false: kvm_extra's "-serial file:" is the guest's ttyS1; the migration
+# downtime limit that keeps TCG from losing the guest's writes (lib.sh)
+ganeti gnt-cluster modify -H "kvm:kvm_path=/usr/bin/qemu-system-x86_64,kernel_path=/srv/e2e/guest/vmlinuz,initrd_path=$G/initrd.gz,serial_console=false,vnc_bind_address=,kernel_args=console=ttyS1 panic=-1 rdinit=/cluster-init,migration_downtime=$CLUSTER_MIGRATION_DOWNTIME${CLUSTER_KVM_HV:+,$CLUSTER_KVM_HV}" \
   || die "cluster init" "hypervisor parameters: $(last_err)"
 timing "cluster init" "$(elapsed "$t0")"
 key=$(cat "$(path 1 /root/.ssh)"/id_*.pub 2>/dev/null)
@@ -345,7 +358,7 @@ if poll 120 copying failed && poll 30 qemu_on "$tgt" b; then
   wait $gm; rc=$?
   qmp_stop "$qb"
   if [ $rc -ne 0 ]; then
-    check "failed migration: gnt-instance migrate b $src->$tgt fails when $tgt's qemu is killed" pass "exit $rc: $(last_err | cut -c1-160)"
+    check "failed migration: gnt-instance migrate b $src->$tgt fails when $tgt's qemu is killed" pass "exit $rc: $(last_err | sed "s/^Failure: command execution error: //" | cut -c1-120)"
   else
     check "failed migration: gnt-instance migrate b $src->$tgt fails when $tgt's qemu is killed" fail "it succeeded: b on $(where b)"
   fi
