@@ -21,8 +21,8 @@
 # in migrations that corrupted the guest:
 #   Ganeti's defaults (30 ms downtime limit, 32 MiB/s), multi-threaded TCG    5 of 30
 #     (without the probes' traffic)
-#   the same, single-threaded TCG                  0 of 42 without traffic, 1 of 26 with
-#   single-threaded, 10000 ms downtime limit, 32 MiB/s                       0 of 60+
+#   the same, single-threaded TCG      0 of 42 without traffic; with it, the 26th of 30
+#   single-threaded, 10000 ms downtime limit, 32 MiB/s                       0 of 90
 # A 10 s limit lets qemu sync once, early (about 3 MB sent), and copy the rest with the
 # guest stopped: still Ganeti's live migration, but qemu's own downtime is that copy,
 # 60-320 ms, instead of 2-8 ms. The guests have one vCPU: one TCG thread costs nothing.
