@@ -46,7 +46,7 @@ if [ ! -f "$deb" ]; then
     exit 1
 fi
 cache=${E2E_CACHE:-/var/cache/gnt-com-e2e}
-parts=${E2E_PARTS:-ganeti xen}
+parts=${E2E_PARTS:-ganeti xen cluster}
 . scripts/e2e/releases.sh
 releases=${E2E_RELEASES:-$E2E_RELEASES_DEFAULT}
 upgrade_from=${E2E_UPGRADE_FROM-0.2.0=9b5292a 0.3.0=c0ecd43}
