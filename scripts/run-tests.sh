@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs the xunit suite and ends with one plain summary line: "N passed, N failed, N skipped".
+# Runs the xunit suite, names the failed tests again at the end ("FAILED: ..." lines, where a
+# CI log's tail shows them) and ends with one plain summary line: "N passed, N failed, N skipped".
 # usage: scripts/run-tests.sh CONFIG [dotnet test options...]
 set -u
 config=${1:-Release}
@@ -17,5 +18,9 @@ if [ -z "$total" ]; then
     exit 1
 fi
 passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
+# the failures again, last, where a CI log's tail shows them
+awk '/^ *Failed [A-Za-z]/ { sub(/^ */, "FAILED: "); print; n = 6; next }
+     /^ *Stack Trace:/ { n = 0 }
+     n > 0 && !/^ *Error Message:/ { print "  " $0; n-- }' "$log"
 echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 [ "${failed:-0}" -eq 0 ] && [ "$status" -eq 0 ]
