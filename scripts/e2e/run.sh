@@ -5,6 +5,9 @@
 #           Debian root (scripts/e2e/ganeti/)
 #   xen     Debian's Xen hypervisor (4.17, 4.20) with a PV dom0 and PV guests, nested in
 #           qemu TCG (scripts/e2e/xen/)
+#   cluster a two-node Ganeti cluster (the ganeti part's node image, twice) whose KVM
+#           instances live-migrate, fail over, are evacuated with gnt-node migrate, and
+#           fail to migrate (scripts/e2e/cluster/)
 # for each release in E2E_RELEASES; what differs between releases is in one file,
 # scripts/e2e/releases.sh. Each part installs the .deb `make deb` built
 # (out/gnt-com_VERSION_ARCH.deb) and checks it with the release's lintian, then installs
@@ -26,7 +29,8 @@
 # directories, all removed on exit and on Ctrl-C.
 #   E2E_RELEASES="12 13"     the releases, in this order (default: releases.sh's
 #                            E2E_RELEASES_DEFAULT, every release it knows)
-#   E2E_PARTS="ganeti xen"   the parts to run, in this order
+#   E2E_PARTS="ganeti xen cluster"
+#                            the parts to run, in this order (default: all three)
 #   E2E_UPGRADE_FROM="0.2.0=9b5292a 0.3.0=c0ecd43"
 #                            GntCom's earlier releases to upgrade from (VERSION=COMMIT);
 #                            the last one is also downgraded to; "" for none

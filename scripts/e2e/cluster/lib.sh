@@ -1,14 +1,14 @@
 # lib.sh: the cluster part's helpers and facts, sourced by run.sh (and scenario.sh through it).
 # shellcheck shell=bash disable=SC2034  # (variables used by run.sh and scenario.sh)
 
-# ---------------------------------------------------------------- per-release facts
-# What depends on the Debian release / Ganeti version. Debian 12 / Ganeti 3.0.2 here; a
-# per-release facts file may set any of them before this file is sourced.
-: "${CLUSTER_RELEASE:=bookworm}"                  # the node image's Debian release (a label: the image is ganeti/build-image.sh's)
-: "${CLUSTER_GANETI:=3.0.2}"                      # what the image's ganeti package is (checked)
-: "${CLUSTER_UDEVD:=/lib/systemd/systemd-udevd}"
+# ---------------------------------------------------------------- facts
+# What differs between releases is scripts/e2e/releases.sh's (run.sh sources it: E2E_GANETI,
+# E2E_RELEASE_NAME); these hold on both.
+: "${CLUSTER_UDEVD:=/lib/systemd/systemd-udevd}"   # merged /usr on both: /lib is usr/lib
 : "${CLUSTER_UDEV_RULES:=/usr/lib/udev/rules.d}"  # where udev's own rules are (80-net-setup-link.rules)
-: "${CLUSTER_KVM_HV:=}"                           # extra KVM hypervisor parameters (Ganeti 3.1: vhost_net=false)
+# Ganeti 3.1 defaults vhost_net to True, which needs /dev/vhost-net (the nodes have none):
+# false on both, 3.0.2's default (as the ganeti part does)
+: "${CLUSTER_KVM_HV:=vhost_net=false}"
 : "${CLUSTER_KVM_CTRL:=/var/run/ganeti/kvm-hypervisor/ctrl}"  # NAME.kvmd: the QMP socket nobody uses without kvmd
 : "${CLUSTER_KVM_PID:=/var/run/ganeti/kvm-hypervisor/pid}"    # NAME: qemu's pid
 # Live migration under TCG (no KVM here) loses guest memory writes: Debian 12's qemu 7.2

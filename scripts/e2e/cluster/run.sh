@@ -1,12 +1,17 @@
 #!/bin/bash
-# The cluster part of `make e2e`: a real two-node Ganeti cluster (Debian 12's Ganeti 3.0.2,
-# KVM under qemu TCG) whose diskless instances migrate and fail over between the nodes,
-# each node with GntCom's real .deb and `gnt-com ganeti enable`.
+# The cluster part of `make e2e`: a real two-node Ganeti cluster (the release's Ganeti:
+# 3.0.2 in Debian 12, 3.1.0~rc2 in Debian 13; KVM under qemu TCG) whose diskless instances
+# migrate and fail over between the nodes, each node with GntCom's real .deb and
+# `gnt-com ganeti enable`.
 #
-#   scripts/e2e/cluster/run.sh --deb PATH [--cache DIR] [--results FILE]      (as root)
+#   scripts/e2e/cluster/run.sh --release N --deb PATH [--cache DIR] [--results FILE]
+#                              [--old-deb VERSION=PATH]... [--downgrade-to VERSION]  (as root)
 #
-# Each node is the ganeti part's node (its image, built by ganeti/build-image.sh and cached
-# under --cache, default /var/cache/gnt-com-e2e/cluster; ganeti/node.sh mounts a throwaway
+# (--old-deb and --downgrade-to are accepted and ignored: the ganeti and xen parts test the
+# upgrade.) Each node is the ganeti part's node: its image is the one the ganeti part
+# builds and caches for the release, in --cache's sibling directory ganeti (DIR/../ganeti,
+# default /var/cache/gnt-com-e2e/debianN/ganeti), built here with the same stamp when
+# absent or stale; --cache itself is unused. ganeti/node.sh mounts a throwaway
 # overlay of it, /proc, /sys, /run, /tmp and its own /dev in new mount, UTS, network, PID
 # and IPC namespaces), made into node N by node.sh. The two nodes share one link (a veth
 # pair between their network namespaces: eth0 on both) and one directory (/srv/cluster in
@@ -28,21 +33,27 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ganeti_dir=$(cd "$here/../ganeti" && pwd)
-deb="" cache=/var/cache/gnt-com-e2e/cluster results=/dev/stdout
+deb="" release=12 cache="" results=/dev/stdout
 while [ $# -gt 0 ]; do
   case "$1" in
+    --release) release=$2; shift 2;;
     --deb) deb=$2; shift 2;;
     --cache) cache=$2; shift 2;;
     --results) results=$2; shift 2;;
-    *) echo "usage: $0 --deb PATH [--cache DIR] [--results FILE]" >&2; exit 2;;
+    --old-deb|--downgrade-to) shift 2;;
+    *) echo "usage: $0 --release N --deb PATH [--cache DIR] [--results FILE]" >&2; exit 2;;
   esac
 done
+cache=$(dirname "${cache:-/var/cache/gnt-com-e2e/debian$release/cluster}")/ganeti
 fail_start() {  # fail_start STEP WHY
   echo "e2e: cluster: $1: $2" >&2
   printf 'CHECK\tcluster: %s\tfail\t%s\n' "$1" "$2" >> "$results"
   exit 1
 }
 [ "$(id -u)" = 0 ] || fail_start "setup" "must run as root"
+export E2E_RELEASE=$release
+# shellcheck source=../releases.sh
+. "$here/../releases.sh" || fail_start "setup" "no facts for release '$release' in scripts/e2e/releases.sh"
 [ -f "$deb" ] || fail_start "setup" "no .deb at '${deb}' (--deb PATH)"
 deb=$(realpath "$deb")
 for t in mmdebstrap unshare nsenter chroot ip timeout flock; do
@@ -53,7 +64,7 @@ t_all=$(date +%s.%N)
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}'; }
 
 # ---------------------------------------------------------------- clean-up, on any exit
-WORK="" build=""
+WORK=""
 declare -A NODE_GROUP=()      # node N's `timeout`: it leads a process group with unshare in it
 # shellcheck disable=SC2317  # run by trap
 cleanup() {
@@ -61,10 +72,10 @@ cleanup() {
   # (Ganeti's daemons, qemu, dnsmasq, udevd, sshd, what nsenter started there), the veth
   # pair, the taps, the mounts. unshare ignores SIGTERM and SIGINT while it waits: SIGKILL.
   local g
-  for g in "${NODE_GROUP[@]}" $build; do
+  for g in "${NODE_GROUP[@]}" ${IMAGE_BUILD:-}; do
     kill -KILL -- "-$g" 2>/dev/null || kill -KILL "$g" 2>/dev/null
   done
-  for g in "${NODE_GROUP[@]}" $build; do wait "$g" 2>/dev/null; done
+  for g in "${NODE_GROUP[@]}" ${IMAGE_BUILD:-}; do wait "$g" 2>/dev/null; done
   if [ -n "$WORK" ] && [ -n "${E2E_KEEP_LOGS:-}" ]; then
     mkdir -p "$E2E_KEEP_LOGS"
     cp -r "$WORK/common/." "$E2E_KEEP_LOGS/" 2>/dev/null
@@ -88,32 +99,11 @@ trap 'interrupted INT 130' INT
 trap 'interrupted TERM 143' TERM
 
 # ---------------------------------------------------------------- the cached node image
-# The ganeti part's image, built by its build-image.sh into our own cache (the parts run
-# one after the other or alone; neither waits for or rebuilds the other's). Rebuilt when
-# absent or when its inputs change (the same stamp the ganeti part computes), under a lock.
-mkdir -p "$cache"
-stamp=$(cd "$ganeti_dir" && { cat node-packages build-image.sh build-guest.sh
-                              find guest -type f -print0 | LC_ALL=C sort -z | xargs -0 cat; } \
-        | sha256sum | cut -d' ' -f1)
-exec 9> "$cache/lock"
-flock -w 1800 -x 9 || fail_start "image build" "$cache/lock held by another run for 30 min"
-if [ ! -d "$cache/rootfs" ] || [ "$(cat "$cache/stamp" 2>/dev/null)" != "$stamp" ]; then
-  echo "e2e: cluster: building the node image in $cache (stamp $stamp)" >&2
-  t0=$(date +%s.%N)
-  rm -rf "$cache/rootfs.new" "$cache/stamp"
-  # its own mount and PID namespaces: an interrupted build leaves no mount or process
-  timeout -s KILL 1200 unshare --pid --fork --kill-child "$ganeti_dir/build-image.sh" \
-    "$cache/rootfs.new" > "$cache/build.log" 2>&1 &
-  build=$!
-  wait "$build" || fail_start "image build" \
-    "ganeti/build-image.sh failed, see $cache/build.log: $(tail -n 1 "$cache/build.log")"
-  build=""
-  rm -rf "$cache/rootfs"
-  mv "$cache/rootfs.new" "$cache/rootfs"
-  echo "$stamp" > "$cache/stamp"
-  printf 'TIME\tcluster: image build\t%s\n' "$(elapsed "$t0")" >> "$results"
-fi
-flock -s 9    # others may use the image too, nobody rebuilds it meanwhile
+# The ganeti part's, for this release (the parts run one after the other or alone; neither
+# waits for the other: whichever comes first builds it)
+# shellcheck source=../ganeti/image.sh
+. "$ganeti_dir/image.sh"
+node_image "$cache" cluster "$results" || exit 1
 
 # ---------------------------------------------------------------- the two nodes
 WORK=$(mktemp -d /tmp/gnt-com-e2e-cluster.XXXXXX)
@@ -134,7 +124,7 @@ for n in 1 2; do
   E2E_CLUSTER_COMMON=$common E2E_CLUSTER_HOSTS=$WORK/hosts \
     timeout -s KILL 1800 unshare --mount --uts --net --pid --ipc --fork --kill-child \
       --propagation private --mount-proc "$ganeti_dir/node.sh" "$cache/rootfs" "$WORK/node$n" \
-      "$WORK/node$n/setup-results.tsv" "$deb" > "$WORK/node$n/node.log" 2>&1 9>&- &
+      "$WORK/node$n/setup-results.tsv" "$deb" cluster > "$WORK/node$n/node.log" 2>&1 9>&- &
   NODE_GROUP[$n]=$!
   NODE_WORK[$n]=$WORK/node$n
   NODE_ROOT[$n]=$WORK/node$n/root

@@ -155,13 +155,13 @@ for n in 1 2; do
   on "$n" /usr/sbin/sshd -o UsePAM=no -E /var/log/sshd.log || die "node$n services" "sshd did not start"
 done
 for n in 1 2; do
-  poll 20 grep -q listening "$STATE/syslog-node$n.log" || die "node$n services" "syslog.py: $(tail -n 1 "$STATE/syslog-node$n.err")"
-  poll 20 grep -q listening "$STATE/probe-node$n.log" || die "node$n services" "responder.py: $(tail -n 1 "$STATE/responder-node$n.err")"
+  poll 20 grep -qs listening "$STATE/syslog-node$n.log" || die "node$n services" "syslog.py: $(tail -n 1 "$STATE/syslog-node$n.err")"
+  poll 20 grep -qs listening "$STATE/probe-node$n.log" || die "node$n services" "responder.py: $(tail -n 1 "$STATE/responder-node$n.err")"
 done
 v=$(on 1 dpkg-query -W -f='${Version}' ganeti 2>&1)
 case "$v" in
-  "$CLUSTER_GANETI"*) ;;
-  *) die "cluster init" "the image's ganeti is '$v', not $CLUSTER_GANETI (lib.sh's facts)";;
+  "$E2E_GANETI"*) ;;
+  *) die "cluster init" "the image's ganeti is '$v', not $E2E_GANETI (releases.sh's facts)";;
 esac
 # the guests' initrd: the ganeti part's (kernel, busybox, its /init) + guest/ (rdinit=/cluster-init)
 chmod -R go-w "$STATE/guest"

@@ -100,6 +100,10 @@ cleanup() {
     kill -KILL -- "-$child" 2>/dev/null || kill -KILL "$child" 2>/dev/null
     wait "$child" 2>/dev/null
   fi
+  if [ -n "${IMAGE_BUILD:-}" ]; then
+    kill -KILL -- "-$IMAGE_BUILD" 2>/dev/null || kill -KILL "$IMAGE_BUILD" 2>/dev/null
+    wait "$IMAGE_BUILD" 2>/dev/null
+  fi
   [ -n "$work" ] && rm -rf "$work"
   [ -d "$cache/rootfs.new" ] && rm -rf "$cache/rootfs.new"
 }
@@ -122,30 +126,9 @@ run_child() {
 }
 
 # ---------------------------------------------------------------- the cached node image
-# Rebuilt when absent or when its inputs change: the stamp is the hash of the package list
-# and the build scripts (with the guest's files). A lock keeps concurrent runs from using
-# an image while another rebuilds it.
-mkdir -p "$cache"
-stamp=$(cd "$here" && { cat node-packages build-image.sh build-guest.sh; e2e_facts
-                        find guest -type f -print0 | LC_ALL=C sort -z | xargs -0 cat; } \
-        | sha256sum | cut -d' ' -f1)
-exec 9> "$cache/lock"
-flock -w 1800 -x 9 || fail_start "image build" "$cache/lock held by another run for 30 min"
-if [ ! -d "$cache/rootfs" ] || [ "$(cat "$cache/stamp" 2>/dev/null)" != "$stamp" ]; then
-  echo "e2e: ganeti: building the $E2E_RELEASE_NAME node image in $cache (stamp $stamp)" >&2
-  t0=$(date +%s.%N)
-  rm -rf "$cache/rootfs.new" "$cache/stamp"
-  # its own mount and PID namespaces: an interrupted build leaves no mount or process
-  if ! run_child "$cache/build.log" timeout -s KILL 1200 unshare --pid --fork --kill-child \
-       "$here/build-image.sh" "$cache/rootfs.new"; then
-    fail_start "image build" "build-image.sh failed, see $cache/build.log: $(tail -n 1 "$cache/build.log")"
-  fi
-  rm -rf "$cache/rootfs"
-  mv "$cache/rootfs.new" "$cache/rootfs"
-  echo "$stamp" > "$cache/stamp"
-  printf 'TIME\tganeti: image build\t%s\n' "$(elapsed "$t0")" >> "$results"
-fi
-flock -s 9    # others may use the image too, nobody rebuilds it meanwhile
+# shellcheck source=image.sh
+. "$here/image.sh"
+node_image "$cache" ganeti "$results" || exit 1
 
 # ---------------------------------------------------------------- the nodes
 # run_node NAME SCENARIO [OLD_VERSION OLD_DEB yes|no]: one node in new namespaces: mount
