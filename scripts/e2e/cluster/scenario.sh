@@ -416,3 +416,26 @@ else
   qmp_stop "$qb"
 fi
 bandwidth 32      # Ganeti's default (MiB/s)
+
+# ================================================================= 9. gnt-node evacuate
+# What an admin runs before a node's maintenance: every primary instance of node1 (all three
+# now) leaves it. Evacuating primaries takes an iallocator: Ganeti's own hail picks the node
+# and the move, a live migration for these (diskless: externally mirrored), one job per
+# instance. Each gets a live migration's figures.
+for i in a b c; do rm -f "$(path 2 "$CONSOLE_DIR/$i.console")"; done   # stale lines of earlier visits
+declare -A QP=()
+for i in a b c; do qmp_start "evac-$i" node1 "$i"; QP[$i]=$QMP_PID; done
+t0=$(now)
+ganeti gnt-node evacuate -f -p -I hail "$(fqdn node1)"; rc=$?
+timing "gnt-node evacuate -p node1 (a, b and c)" "$(elapsed "$t0")"
+for i in a b c; do qmp_stop "${QP[$i]}"; done
+placed="a on $(where a), b on $(where b), c on $(where c)"
+if [ $rc -eq 0 ] && [ "$placed" = "a on node2, b on node2, c on node2" ]; then
+  check "gnt-node evacuate -p node1: a, b and c on node2" pass "$(grep -v '^\s*$' "$STATE/last.out" | tail -n 1 | cut -c1-160)"
+  clean_within "gnt-node evacuate" 1
+  clean_within "gnt-node evacuate" 2
+  for i in a b c; do figures "evac-$i" "$i" node1 node2 "$t0"; done
+  guests_ok "gnt-node evacuate"
+else
+  check "gnt-node evacuate -p node1: a, b and c on node2" fail "exit $rc, $placed: $(last_err)"
+fi
