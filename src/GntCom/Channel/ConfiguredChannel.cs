@@ -74,13 +74,18 @@ internal static class ConfiguredChannel
             Log.Warn("teardown of " + record.Name + " done, but could not record " + string.Join("; ", unrecorded));
     }
 
-    /// <summary>Forgets the channel's state (its claims, origin and record; claims without a record are dropped when met).</summary>
+    /// <summary>
+    /// Forgets the channel's state: its origin and claims first, its record last. The record
+    /// is what a killed teardown's healing finds the rest by, so a kill between two of these
+    /// leaves the record, and the healing forgets the rest again; never a claim or an origin
+    /// naming a channel that has no record (which would make a later down ambiguous).
+    /// </summary>
     public static void Forget(Node n, ChannelRecord r)
     {
-        n.Store.DeleteRecord(r.Name);
+        n.Store.DeleteOrigin(r.Original, r.Owner);
         n.Store.Unclaim(ClaimKind.Ip, r.Ip.ToString(), r.Name);
         n.Store.Unclaim(ClaimKind.Mac, r.Mac, r.Name);
-        n.Store.DeleteOrigin(r.Original, r.Owner);
+        n.Store.DeleteRecord(r.Name);
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public sealed class KillCampaign
     [CampaignFact("dnsmasq", "pgrep")]
     public void Two_hundred_kills_lose_nothing()
     {
-        int runs = CampaignFactAttribute.Size("GNT_COM_KILL_RUNS", 200, 40);
+        int runs = CampaignFactAttribute.Size("GNT_COM_KILL_RUNS", 200, 100);
         int seed = Report.Seed;
         var rnd = new Random(seed);
         using var h = new Host("dhcp = dnsmasq\nhook_timeout = 30\n");
