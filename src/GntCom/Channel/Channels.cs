@@ -198,9 +198,10 @@ public sealed class Channels : IDisposable
             return true;
         }
         if (reservation == null) return false;
-        store.DeleteReservation(name);
+        // Claims first, the reservation last: a release killed between them is finished by the next.
         store.Unclaim(ClaimKind.Ip, reservation.Ip.ToString(), name);
         store.Unclaim(ClaimKind.Mac, reservation.Mac, name);
+        store.DeleteReservation(name);
         Log.Info("released " + name);
         return true;
     });
